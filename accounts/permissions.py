@@ -1,0 +1,76 @@
+"""The one place that answers "may this user do this to that object?".
+
+Views, templates (``{% load rules %}{% has_perm ... %}``) and the admin all ask
+``user.has_perm(name, obj)``, which Django routes here through
+:class:`PermissionBackend`. Later features add their rules at the bottom, one
+``rules.add_perm`` per question, built from the role predicates below.
+
+Roles: staff are active ``is_staff`` users and may do everything in the
+platform's own apps; researchers are members of the ``researchers`` group; a
+city's contacts are users with a staff-verified ``CityContact`` for that city.
+"""
+
+import rules
+
+from accounts.enums import RESEARCHERS_GROUP
+
+PROJECT_APPS = {"accounts", "programme", "applications"}
+
+
+@rules.predicate
+def is_staff(user):
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+is_researcher = rules.is_active & rules.is_group_member(RESEARCHERS_GROUP)
+
+
+@rules.predicate
+def is_verified_contact_of(user, city):
+    """True if ``user`` speaks for ``city``: a contact that staff have verified."""
+    if city is None or not user.is_authenticated:
+        return False
+    return user.city_contacts.filter(city=city, verified_at__isnull=False).exists()
+
+
+@rules.predicate
+def is_city_contact(user):
+    """True if ``user`` speaks for any city (verified)."""
+    if not user.is_authenticated:
+        return False
+    return user.city_contacts.filter(verified_at__isnull=False).exists()
+
+
+def role_of(user) -> str:
+    """Name the user's strongest role: staff, researcher, contact, user or public."""
+    if is_staff(user):
+        return "staff"
+    if is_researcher(user):
+        return "researcher"
+    if is_city_contact(user):
+        return "contact"
+    return "user" if user.is_authenticated else "public"
+
+
+# -- the public site -------------------------------------------------------
+rules.add_perm("programme.view_programme", rules.always_allow)
+rules.add_perm("programme.view_city", rules.always_allow)
+rules.add_perm("programme.speak_for_city", is_staff | is_verified_contact_of)
+rules.add_perm("programme.verify_city_contact", is_staff)
+rules.add_perm("core.access_staff_area", is_staff)
+
+
+class PermissionBackend:
+    """Route Django's permission checks to the rules above; staff run the project apps."""
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def has_perm(self, user, perm, obj=None):
+        if rules.perm_exists(perm):
+            return rules.has_perm(perm, user, obj)
+        app_label = perm.split(".", 1)[0]
+        return app_label in PROJECT_APPS and is_staff(user)
+
+    def has_module_perms(self, user, app_label):
+        return app_label in PROJECT_APPS and is_staff(user)

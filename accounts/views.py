@@ -1,0 +1,21 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.forms import DeleteAccountForm
+from accounts.services import user_delete
+
+
+@login_required
+def delete_account(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        user_delete(user=user)
+        messages.success(request, _("Your account has been deleted."))
+        return redirect("core:home")
+    status = 400 if form.is_bound else 200
+    return render(request, "accounts/delete_account.html", {"form": form}, status=status)

@@ -1,0 +1,200 @@
+"""The demo data: the real #vernetztinEuropa programme as history, plus demo accounts.
+
+Only ``manage.py seed_demo`` calls this. It writes history directly (a closed
+call, past dates), which no user-facing path may. Every step is get-or-create,
+so a second run changes nothing. Populations and coordinates are rounded
+public figures; the contact address is a placeholder.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.enums import RESEARCHERS_GROUP, Language
+from accounts.models import User
+from applications.models import Call
+from programme.enums import DatePrecision, OrganisationRole
+from programme.models import City, CityContact, Milestone, Organisation, Programme, Topic
+
+BERLIN = ZoneInfo("Europe/Berlin")
+DEFAULT_PASSWORD = "vernetzt-demo-2022"
+PRACTICE_CALL_DAYS = 28
+
+
+def berlin(year, month, day, hour=0, minute=0, second=0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=BERLIN)
+
+
+ORGANISATIONS = [
+    (OrganisationRole.FUNDER, "Bundesministerium für Wohnen, Stadtentwicklung und Bauwesen (BMWSB)",
+     "Federal Ministry for Housing, Urban Development and Building (BMWSB)"),
+    (OrganisationRole.CLIENT, "Bundesinstitut für Bau-, Stadt- und Raumforschung (BBSR)",
+     "Federal Institute for Research on Building, Urban Affairs and Spatial Development (BBSR)"),
+    (OrganisationRole.LEAD, "adelphi research gGmbH", "adelphi research gGmbH"),
+    (OrganisationRole.PARTNER, "Deutsches Institut für Urbanistik (Difu)",
+     "German Institute of Urban Affairs (Difu)"),
+    (OrganisationRole.PARTNER, "Steinbeis Europa Zentrum", "Steinbeis Europa Zentrum"),
+]
+
+MILESTONES = [
+    (date(2022, 5, 17), None, DatePrecision.DAY, "Virtueller Auftakt des Netzwerks",
+     "Virtual network kick-off"),
+    (date(2022, 1, 1), date(2024, 12, 31), DatePrecision.MONTH,
+     "Tandemtreffen, bis zu zweimal im Jahr", "Tandem meetings, up to twice a year"),
+    (date(2023, 10, 23), date(2023, 10, 24), DatePrecision.DAY, "Netzwerktreffen in Berlin",
+     "Network meeting in Berlin"),
+    (date(2024, 9, 16), None, DatePrecision.DAY, "Netzwerkkonferenz in Paris",
+     "Network conference in Paris"),
+    (date(2024, 12, 1), None, DatePrecision.MONTH, "Online-Abschlussworkshop",
+     "Online closing workshop"),
+]
+
+TOPICS = [
+    ("smart-participation", "Digitale Beteiligung", "Smart participation"),
+    ("digital-administration", "Digitale Verwaltung", "Digital administration"),
+    ("mobility", "Mobilität", "Mobility"),
+    ("air-quality-sensors", "Luftqualitätssensoren", "Air-quality sensors"),
+    ("open-data", "Offene Daten", "Open data"),
+    ("energy-monitoring", "Energiemonitoring", "Energy monitoring"),
+    ("circular-economy", "Kreislaufwirtschaft", "Circular economy"),
+    ("urban-digital-twins", "Urbane digitale Zwillinge", "Urban digital twins"),
+    ("interoperability", "Interoperabilität", "Interoperability"),
+    ("smart-city-strategy", "Smart-City-Strategie", "Smart-city strategy"),
+    ("street-lighting", "Straßenbeleuchtung", "Street lighting"),
+    ("sensors", "Sensorik", "Sensors"),
+    ("eu-funding", "EU-Fördermittel", "EU funding"),
+]
+
+# name, country, AGS, population, latitude, longitude, languages, time zone
+CITIES = [
+    ("Krefeld", "DE", "05114000", 227_000, "51.33880", "6.58530", "de", "Europe/Berlin"),
+    ("Hamm", "DE", "05915000", 180_000, "51.67390", "7.81500", "de", "Europe/Berlin"),
+    ("Geestland", "DE", "03352011", 31_000, "53.63220", "8.63390", "de", "Europe/Berlin"),
+    ("München", "DE", "09162000", 1_510_000, "48.13720", "11.57550", "de,en", "Europe/Berlin"),
+    ("Arnsberg", "DE", "05958004", 73_000, "51.39670", "8.06440", "de", "Europe/Berlin"),
+    ("Pirna", "DE", "14628270", 39_000, "50.96240", "13.94040", "de", "Europe/Berlin"),
+    ("Sofia", "BG", None, 1_250_000, "42.69770", "23.32190", "bg,en", "Europe/Sofia"),
+    ("Venlo", "NL", None, 102_000, "51.37040", "6.17240", "nl,en,de", "Europe/Amsterdam"),
+    ("Arezzo", "IT", None, 97_000, "43.46330", "11.87970", "it,en", "Europe/Rome"),
+    ("Vari-Voula-Vouliagmeni", "GR", None, 49_000, "37.84000", "23.80000", "el,en",
+     "Europe/Athens"),
+    ("Utrecht", "NL", None, 360_000, "52.09070", "5.12140", "nl,en", "Europe/Amsterdam"),
+    ("Alba Iulia", "RO", None, 64_000, "46.06670", "23.58330", "ro,en", "Europe/Bucharest"),
+    ("Bolesławiec", "PL", None, 38_000, "51.26360", "15.56970", "pl,en,de", "Europe/Warsaw"),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    email: str
+    name: str
+    language: str
+    city: str | None = None
+
+
+ACCOUNTS = [
+    DemoAccount("staff", "staff@example.org", "Sabine Stab", Language.GERMAN),
+    DemoAccount("researcher", "researcher@example.org", "Rafael Forsch", Language.GERMAN),
+    DemoAccount("municipal contact (Krefeld)", "krefeld@example.org", "Katrin Kommune",
+                Language.GERMAN, city="Krefeld"),
+    DemoAccount("partner-city contact (Utrecht)", "utrecht@example.org", "Pieter Partner",
+                Language.ENGLISH, city="Utrecht"),
+]
+
+
+def seed_programme(*, now: datetime) -> Programme:
+    programme, _ = Programme.objects.get_or_create(
+        slug="vernetztineuropa",
+        defaults={
+            "name_de": "#vernetztinEuropa",
+            "name_en": "#ConnectedinEurope",
+            "runs_from": date(2021, 1, 1),
+            "runs_until": date(2024, 12, 31),
+            "first_meeting_year": 2022,
+            "last_meeting_year": 2024,
+            "max_tandems": 6,
+            "max_meetings_per_year": 2,
+            "contact_name": "Projektteam #vernetztinEuropa, adelphi research gGmbH",
+            "contact_email": "team@vernetztineuropa.example",
+        },
+    )
+    for order, (role, name_de, name_en) in enumerate(ORGANISATIONS):
+        Organisation.objects.get_or_create(
+            programme=programme, name_de=name_de,
+            defaults={"role": role, "name_en": name_en, "order": order},
+        )
+    for starts_on, ends_on, precision, label_de, label_en in MILESTONES:
+        Milestone.objects.get_or_create(
+            programme=programme, label_de=label_de,
+            defaults={"starts_on": starts_on, "ends_on": ends_on, "precision": precision,
+                      "label_en": label_en},
+        )
+    Call.objects.get_or_create(
+        programme=programme, is_practice=False, closes_at=berlin(2022, 2, 25, 23, 59, 59),
+        defaults={"opens_at": berlin(2021, 12, 1)},
+    )
+    # A clearly marked practice call so newcomers can try the form today.
+    if not Call.objects.practice().open_at(now).filter(programme=programme).exists():
+        today = timezone.localtime(now, BERLIN).date()
+        Call.objects.create(
+            programme=programme, is_practice=True,
+            opens_at=datetime.combine(today, time.min, tzinfo=BERLIN),
+            closes_at=datetime.combine(today + timedelta(days=PRACTICE_CALL_DAYS),
+                                       time(23, 59, 59), tzinfo=BERLIN),
+        )
+    return programme
+
+
+def seed_topics() -> None:
+    for slug, name_de, name_en in TOPICS:
+        Topic.objects.get_or_create(slug=slug, defaults={"name_de": name_de, "name_en": name_en})
+
+
+def seed_cities() -> None:
+    for name, country, ags, population, lat, lon, languages, zone in CITIES:
+        City.objects.get_or_create(
+            name=name, country=country,
+            defaults={"ags": ags, "population": population, "latitude": lat, "longitude": lon,
+                      "languages": languages, "time_zone": zone},
+        )
+
+
+def seed_accounts(*, password: str | None, now: datetime) -> list[DemoAccount]:
+    """Create one account per role; reset their password only when one is given."""
+    researchers, _ = Group.objects.get_or_create(name=RESEARCHERS_GROUP)
+    staff_member = None
+    for account in ACCOUNTS:
+        user, created = User.objects.get_or_create(
+            email=account.email,
+            defaults={"name": account.name, "language": account.language,
+                      "is_staff": account.role == "staff"},
+        )
+        if created or password:
+            user.set_password(password or DEFAULT_PASSWORD)
+            user.save(update_fields=["password"])
+        EmailAddress.objects.get_or_create(
+            user=user, email=account.email, defaults={"verified": True, "primary": True}
+        )
+        if account.role == "staff":
+            staff_member = user
+        if account.role == "researcher":
+            user.groups.add(researchers)
+        if account.city:
+            CityContact.objects.get_or_create(
+                user=user, city=City.objects.get(name=account.city),
+                defaults={"verified_by": staff_member, "verified_at": now},
+            )
+    return ACCOUNTS
+
+
+def seed(*, password: str | None = None, now: datetime | None = None) -> list[DemoAccount]:
+    now = now or timezone.now()
+    seed_programme(now=now)
+    seed_topics()
+    seed_cities()
+    return seed_accounts(password=password, now=now)

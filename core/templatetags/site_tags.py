@@ -1,0 +1,23 @@
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language, get_language_info
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """Return, per language, the URL of the page the user is on now, in that language."""
+    request = context.get("request")
+    path = request.get_full_path() if request else "/"
+    current = (get_language() or "de")[:2]
+    return [
+        {
+            "code": code,
+            "name": get_language_info(code)["name_local"],
+            "url": translate_url(path, code),
+            "current": code == current,
+        }
+        for code, _name in settings.LANGUAGES
+    ]

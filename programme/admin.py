@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programme.models import City, CityContact, Milestone, Organisation, Programme, Topic
+
+
+class OrganisationInline(admin.TabularInline):
+    model = Organisation
+    extra = 0
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name_de", "runs_from", "runs_until", "max_tandems"]
+    inlines = [OrganisationInline, MilestoneInline]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name_de", "name_en"]
+    search_fields = ["slug", "name_de", "name_en"]
+
+
+class CityContactInline(admin.TabularInline):
+    model = CityContact
+    extra = 0
+    autocomplete_fields = ["user"]
+    readonly_fields = ["verified_by", "verified_at"]
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ["name", "country", "ags", "population"]
+    list_filter = ["country"]
+    search_fields = ["name", "ags"]
+    inlines = [CityContactInline]
+
+
+@admin.register(CityContact)
+class CityContactAdmin(admin.ModelAdmin):
+    list_display = ["user", "city", "function", "verified_at", "verified_by"]
+    list_filter = [("verified_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "city", "verified_by"]
+    search_fields = ["user__email", "user__name", "city__name", "city__ags"]
+    autocomplete_fields = ["user", "city"]
+    readonly_fields = ["verified_by", "verified_at"]
+    actions = ["verify"]
+
+    @admin.action(description=_("Verify the selected contacts"))
+    def verify(self, request, queryset):
+        from programme.services import city_contact_verify
+
+        for contact in queryset.filter(verified_at__isnull=True):
+            city_contact_verify(contact=contact, by=request.user, now=timezone.now())

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from programme import views
+
+app_name = "programme"
+urlpatterns = [
+    path("", views.programme_page, name="page"),
+    path("infoblatt.pdf", views.infosheet, name="infosheet"),
+]
