@@ -16,6 +16,6 @@ def delete_account(request):
         logout(request)
         user_delete(user=user)
         messages.success(request, _("Your account has been deleted."))
-        return redirect("core:home")
+        return redirect("programme:page")
     status = 400 if form.is_bound else 200
     return render(request, "accounts/delete_account.html", {"form": form}, status=status)

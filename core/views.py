@@ -4,6 +4,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from kombu import Connection
 
 from core.pages import PAGES
 
@@ -27,10 +28,8 @@ def _database_state() -> str:
 def _broker_state() -> str:
     if settings.CELERY_BROKER_URL.startswith("memory://"):
         return "eager"
-    from config.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return "ok"
     except Exception:  # noqa: BLE001

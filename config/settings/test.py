@@ -21,3 +21,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = "vie-test"  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
+# Serve static files from the app directories; tests run without collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,35 @@
+import os
+
+import pytest
+
+from core.demo import seed
+
+IN_CI = os.environ.get("CI") == "true"
+_skipped = []
+
+
+@pytest.fixture
+def seeded(db):
+    """The demo data: the real programme, its 2022 call, the cities and demo accounts."""
+    return seed()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # In CI every service and Chromium are there: a skipped test is a hidden failure.
+    if IN_CI and _skipped:
+        print(f"\nCI=true but {len(_skipped)} test(s) were skipped: {_skipped}")
+        session.exitstatus = 1

@@ -1,0 +1,45 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "kX9!vQ2#rT7$wZ4%yB1^nM6&pL3*hJ8(gF5)dS0_aE2+cV7=uI9",
+    "ALLOWED_HOSTS": "vernetztineuropa.example",
+    "DATABASE_URL": "sqlite:////tmp/vie-deploy-check.sqlite3",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:secret@mail.example:587",
+}
+
+
+def manage(*args, env):
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    base["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_deploy_check_is_clean_with_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_missing_secret_key_without_debug_fails_naming_it():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_debug_runs_without_a_secret_key():
+    result = manage("check", env={"DEBUG": "1", "DATABASE_URL": "sqlite:////tmp/vie-dev.sqlite3"})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("name", ["TIME_ZONE", "LANGUAGE_CODE"])
+def test_programme_defaults(settings, name):
+    assert {"TIME_ZONE": "Europe/Berlin", "LANGUAGE_CODE": "de"}[name] == getattr(settings, name)
