@@ -142,7 +142,7 @@ class City(models.Model):
 
     name = models.CharField(_("name"), max_length=150)
     country = models.CharField(_("country"), max_length=2, choices=Country)
-    ags = models.CharField(
+    ags = models.CharField(  # noqa: DJ001 - NULL, not "", so that uniqueness skips cities without AGS
         _("municipality key (AGS)"),
         max_length=8,
         null=True,

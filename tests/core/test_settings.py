@@ -17,7 +17,9 @@ PRODUCTION_ENV = {
 
 
 def manage(*args, env):
-    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    # The browser tests allow async-unsafe calls in-process; a deploy check must not inherit it.
+    unset = ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     base["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
                           capture_output=True, text=True, timeout=120)
