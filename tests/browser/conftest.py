@@ -32,7 +32,7 @@ TIMEOUT_MS = 15_000
 
 def pytest_collection_modifyitems(items):
     """Every test under tests/browser/ is a browser test (`-m "not browser"` leaves them out)."""
-    here = os.path.dirname(__file__)
+    here = os.path.dirname(__file__) + os.sep
     for item in items:
         if str(item.path).startswith(here):
             item.add_marker(pytest.mark.browser)
