@@ -75,3 +75,11 @@ def test_delete_account_removes_the_user_and_logs_out(client, seeded):
     assert response.status_code == 302
     assert not User.objects.filter(pk=user.pk).exists()
     assert not client.get("/de/").context["user"].is_authenticated
+
+
+@pytest.mark.parametrize("path", ["/de/accounts/login/", "/de/accounts/signup/",
+                                  "/de/accounts/password/reset/"])
+def test_german_account_pages_address_people_formally(client, seeded, path):
+    html = client.get(path).content.decode()
+    for informal in ("Du hast", "Gib deine", "kontaktiere uns", " dein ", " dir "):
+        assert informal not in html
