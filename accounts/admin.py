@@ -22,3 +22,10 @@ class UserAdmin(DjangoUserAdmin):
                                                 "password1", "password2"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Staff manage people and roles, but only a superuser can make another one.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields.append("is_superuser")
+        return fields
