@@ -99,3 +99,13 @@ def test_root_redirects_to_a_language(client, seeded):
 def test_reverse_follows_the_active_language():
     with translation.override("en"):
         assert reverse("programme:infosheet") == "/en/infoblatt.pdf"
+
+
+def test_server_error_page_is_styled_and_bilingual(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/de/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert 'lang="de"' in html and 'lang="en"' in html
+    assert "/static/css/site.css" in html
