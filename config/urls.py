@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("", include("programme.urls")),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
+    path("accounts/", include("notifications.urls")),
     path("", include("core.urls")),
 )
 

@@ -10,11 +10,14 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_signup_stores_name_and_language_and_sends_a_verification(client, seeded):
-    response = client.post("/en/accounts/signup/", {
-        "email": "clerk@example.org", "password1": "a-long-secret-phrase-42",
-        "password2": "a-long-secret-phrase-42", "name": "Clara Clerk", "language": "en",
-    })
+def test_signup_stores_name_and_language_and_sends_a_verification(
+    client, seeded, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/en/accounts/signup/", {
+            "email": "clerk@example.org", "password1": "a-long-secret-phrase-42",
+            "password2": "a-long-secret-phrase-42", "name": "Clara Clerk", "language": "en",
+        })
     assert response.status_code == 302
     user = User.objects.get(email="clerk@example.org")
     assert (user.name, user.language) == ("Clara Clerk", "en")
