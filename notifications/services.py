@@ -23,8 +23,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from notifications.enums import MessageState
@@ -320,7 +320,8 @@ def reminder_preferences_set(*, user, enabled: set[str]) -> None:
     with transaction.atomic():
         ReminderOptOut.objects.filter(user=user, kind__in=enabled).delete()
         ReminderOptOut.objects.bulk_create(
-            [ReminderOptOut(user=user, kind=name) for name in REMINDER_KINDS if name not in enabled],
+            [ReminderOptOut(user=user, kind=name)
+             for name in REMINDER_KINDS if name not in enabled],
             ignore_conflicts=True,
         )
 

@@ -12,7 +12,8 @@ from notifications.services import reminder_preferences_set
 def reminder_preferences(request):
     switched_off = set(request.user.reminder_opt_outs.values_list("kind", flat=True))
     initial = {"enabled": [name for name in REMINDER_KINDS if name not in switched_off]}
-    form = ReminderPreferencesForm(request.POST or None, initial=initial)
+    data = request.POST if request.method == "POST" else None  # an empty POST is still a POST
+    form = ReminderPreferencesForm(data, initial=initial)
     if request.method == "POST" and form.is_valid():
         reminder_preferences_set(user=request.user, enabled=set(form.cleaned_data["enabled"]))
         messages.success(request, _("Your reminder settings are saved."))

@@ -11,7 +11,11 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-use-0123
 from config.settings.base import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In-memory mail, unless a test starts a worker process that must reach a real SMTP server.
+if os.environ.get("TEST_EMAIL_URL"):
+    vars().update(env.email_url("TEST_EMAIL_URL"))  # noqa: F405
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
