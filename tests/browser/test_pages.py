@@ -41,3 +41,29 @@ def test_rejected_sign_up_shows_an_error_summary_in_german(page, axe_check):
     expect(summary).to_contain_text("Bitte korrigieren Sie Folgendes")
     expect(form.locator("input[name='name']")).to_have_value("Gesa Geestland")
     axe_check(page)
+
+
+def test_reminder_settings_page_is_accessible_and_saves(page, axe_check):
+    from notifications import registry
+
+    kind = registry.register_reminder(registry.ReminderKind(
+        name="browser_test", label="Meeting reminders",
+        template="notifications/email/test_reminder", due=lambda now: []))
+    try:
+        page.goto("/de/accounts/login/")
+        form = page.locator("form:has(input[name='password'])")
+        form.locator("input[name='login']").fill("krefeld@example.org")
+        form.locator("input[name='password']").fill("vernetzt-demo-2022")
+        form.locator("[type='submit']").click()
+        page.wait_for_url("**/de/")
+        page.goto("/de/accounts/reminders/")
+        checkbox = page.get_by_label("Meeting reminders")
+        expect(checkbox).to_be_checked()
+        axe_check(page)
+        checkbox.uncheck()
+        page.get_by_role("button", name="Speichern").click()
+        expect(page.get_by_role("status")).to_contain_text("gespeichert")
+        expect(page.get_by_label("Meeting reminders")).not_to_be_checked()
+        axe_check(page)
+    finally:
+        registry.REMINDER_KINDS.pop(kind.name, None)
