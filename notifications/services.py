@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 MAX_TRIES = 5
 BACKOFF_SECONDS = (60, 5 * 60, 30 * 60, 2 * 60 * 60)
 STUCK_AFTER = timedelta(minutes=15)
+HEARTBEAT = timedelta(minutes=1)
 SEND_BATCH = 500
 
 
@@ -166,18 +167,30 @@ def _record_outcome(message: Message, *, error: Exception | None, now: datetime)
         delay = BACKOFF_SECONDS[min(message.tries, len(BACKOFF_SECONDS)) - 1]
         message.state, message.last_error = MessageState.PENDING, repr(error)[:2000]
         message.next_attempt_at = now + timedelta(seconds=delay)
+    _release(message, state=message.state, sent_at=message.sent_at,
+             last_error=message.last_error, next_attempt_at=message.next_attempt_at)
+
+
+def _release(message: Message, **fields) -> None:
+    """Write the outcome only if this claim still holds the row (it may have been recovered)."""
+    Message.objects.filter(pk=message.pk, claim=message.claim).update(claim=None, **fields)
     message.claim = None
-    message.save(update_fields=["state", "sent_at", "last_error", "next_attempt_at", "claim"])
 
 
 def _send_claimed(messages: list[Message], *, now: datetime, report: SweepReport) -> None:
     """Send claimed messages over one SMTP connection and record each outcome."""
     connection = None
+    heartbeat = timezone.now()
     try:
         for message in messages:
+            if timezone.now() - heartbeat > HEARTBEAT:
+                # Still working on this batch: keep the recovery of stuck rows off it.
+                heartbeat = timezone.now()
+                Message.objects.filter(claim=message.claim, state=MessageState.SENDING).update(
+                    claimed_at=heartbeat)
             if not _still_current(message, now):
-                message.state, message.claim = MessageState.SKIPPED, None
-                message.save(update_fields=["state", "claim"])
+                message.state = MessageState.SKIPPED
+                _release(message, state=MessageState.SKIPPED)
                 report.skipped += 1
                 continue
             error = None
@@ -221,10 +234,14 @@ def _claim(queryset, *, now: datetime, limit: int) -> list[Message]:
         )
         if not ids:
             return []
+        # The claim's own time, not the sweep's start: a long sweep's late batches must not
+        # look stuck to the next sweep.
         Message.objects.filter(pk__in=ids, state=MessageState.PENDING).update(
-            state=MessageState.SENDING, claimed_at=now, claim=token, tries=F("tries") + 1
+            state=MessageState.SENDING, claimed_at=timezone.now(), claim=token,
+            tries=F("tries") + 1,
         )
-    return list(Message.objects.filter(claim=token).select_related("content_type"))
+    return list(Message.objects.filter(claim=token).select_related("content_type")
+                .prefetch_related("related"))
 
 
 def _due(now: datetime):
@@ -311,6 +328,7 @@ def reminders_plan(*, now: datetime, commit: bool = True) -> list[str]:
                 attachments=list(kind.attachments), content_type=types[type(due.related)],
                 object_id=due.related.pk, occasion=due.occasion, next_attempt_at=now,
             ))
+        rows.sort(key=lambda row: row.key)  # one order for all planners: no deadlock
         Message.objects.bulk_create(rows, ignore_conflicts=True)
     return planned
 

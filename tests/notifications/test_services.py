@@ -266,3 +266,16 @@ def test_celery_task_sweeps(reminder_kind, due_contacts):
     due_contacts(1)
     sweep_notifications.delay()
     assert len(mail.outbox) == 1
+
+
+def test_outcome_of_a_recovered_claim_is_not_written(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = queue(UserFactory())
+    now = timezone.now()
+    (claimed,) = services._claim(services._due(now), now=now, limit=1)
+    # The sender hangs; another sweep recovers the row and takes it over.
+    Message.objects.filter(pk=message.pk).update(claimed_at=now - services.STUCK_AFTER * 2)
+    assert messages_recover_stuck(now=now) == 1
+    services._record_outcome(claimed, error=None, now=now)
+    message.refresh_from_db()
+    assert message.state == MessageState.PENDING and message.sent_at is None
