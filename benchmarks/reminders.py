@@ -87,7 +87,7 @@ def run(count: int) -> None:
     from tests.notifications.smtp import smtp_server
 
     registry.register_reminder(ReminderKind(
-        name="test_reminder", label="Test reminder", template="notifications/email/test_reminder",
+        name="test_reminder", label="Test reminder", template="notifications/email/reminder",
         due=city_day_due, is_current=city_still_listed))
     create_due(count)
     now = timezone.now()

@@ -30,8 +30,9 @@ class Due:
 class ReminderKind:
     name: str
     label: Any  # lazy translated text, shown on the account page
-    template: str  # template prefix: <template>_subject.txt, _message.txt, _message.html
     due: Callable[[datetime], Iterable[Due]]  # who is due at `now`, in few queries
+    # Template prefix: <template>_subject.txt, _message.txt and optionally _message.html.
+    template: str = "notifications/email/reminder"
     # Checked again right before sending: False for a cancelled or moved occasion.
     is_current: Callable[[models.Model, date, datetime], bool] = lambda related, occasion, now: True
     attachments: tuple[str, ...] = ()

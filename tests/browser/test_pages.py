@@ -48,7 +48,7 @@ def test_reminder_settings_page_is_accessible_and_saves(page, axe_check):
 
     kind = registry.register_reminder(registry.ReminderKind(
         name="browser_test", label="Meeting reminders",
-        template="notifications/email/test_reminder", due=lambda now: []))
+        template="notifications/email/reminder", due=lambda now: []))
     try:
         page.goto("/de/accounts/login/")
         form = page.locator("form:has(input[name='password'])")

@@ -27,7 +27,7 @@ def city_still_listed(city, occasion, now):
 def reminder_kind():
     """Register a test reminder kind for the duration of one test."""
     kind = ReminderKind(name="test_reminder", label="Test reminder",
-                        template="notifications/email/test_reminder", due=city_day_due,
+                        template="notifications/email/reminder", due=city_day_due,
                         is_current=city_still_listed)
     registry.register_reminder(kind)
     yield kind

@@ -105,7 +105,7 @@ def test_two_deliveries_of_one_message_at_once_send_it_once(monkeypatch):
     monkeypatch.setattr(services, "enqueue_delivery", lambda message_id: None)
     users = UserFactory.create_batch(20)
     messages = [
-        message_queue(kind="test", to=u.email, template="notifications/email/test_reminder",
+        message_queue(kind="test", to=u.email, template="notifications/email/reminder",
                       recipient=u, context={"related": "Krefeld",
                                             "occasion": timezone.localdate()})
         for u in users
@@ -123,7 +123,7 @@ def test_a_task_and_two_sweeps_at_once_send_a_message_once(monkeypatch):
     monkeypatch.setattr(services, "enqueue_delivery", lambda message_id: None)
     for user in UserFactory.create_batch(10):
         message = message_queue(kind="test", to=user.email, recipient=user,
-                                template="notifications/email/test_reminder",
+                                template="notifications/email/reminder",
                                 context={"related": "Krefeld", "occasion": timezone.localdate()})
         now = timezone.now()
         sweep = partial(notifications_sweep, now=now)

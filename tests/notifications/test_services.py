@@ -20,7 +20,7 @@ from notifications.services import (
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-TEMPLATE = "notifications/email/test_reminder"
+TEMPLATE = "notifications/email/reminder"
 
 
 def queue(user, **kwargs):

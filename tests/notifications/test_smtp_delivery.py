@@ -21,7 +21,7 @@ from tests.factories import UserFactory
 from tests.notifications.smtp import smtp_server
 
 pytestmark = pytest.mark.django_db
-TEMPLATE = "notifications/email/test_reminder"
+TEMPLATE = "notifications/email/reminder"
 
 
 def queue(user, **kwargs):

@@ -45,7 +45,7 @@ WORKER = ("import sys\n"
 
 def queue_message(user):
     return message_queue(kind="test", to=user.email, recipient=user,
-                         template="notifications/email/test_reminder",
+                         template="notifications/email/reminder",
                          context={"related": "Krefeld", "occasion": timezone.localdate()})
 
 
