@@ -5,11 +5,20 @@ same gap fails it, so CI can never pass by quietly skipping.
 """
 
 import os
+import queue
+import re
+import signal
+import subprocess
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def in_ci() -> bool:
@@ -40,3 +49,60 @@ def chromium_path() -> str | None:
     if os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK):
         return CHROMIUM
     return None
+
+
+def _read_lines(stream, lines: queue.Queue) -> None:
+    for line in iter(stream.readline, ""):
+        lines.put(line)
+    lines.put(None)
+
+
+@contextmanager
+def celery_worker(command: list[str], queue_name: str, env: dict[str, str], ready_timeout=30):
+    """Start a Celery worker (``command`` runs ``celery``) on a queue of its own, so it never
+    takes a task meant for a real worker; wait until it is ready; stop it afterwards.
+
+    Yields a function that returns the worker's log so far.
+    """
+    worker = subprocess.Popen(
+        [*command, "worker", "--pool", "solo", "--concurrency", "1", "-l", "info",
+         "-Q", queue_name, "--hostname", f"{queue_name}@%h",
+         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )
+    lines: queue.Queue = queue.Queue()
+    reader = threading.Thread(target=_read_lines, args=(worker.stdout, lines), daemon=True)
+    reader.start()
+    output: list[str] = []
+
+    def drain(until=None, timeout=0.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, min(0.2, deadline - time.monotonic())))
+            except queue.Empty:
+                if time.monotonic() >= deadline:
+                    return False
+                continue
+            if line is None:
+                return False
+            output.append(line)
+            if until and until.search(line):
+                return True
+
+    try:
+        ready = drain(re.compile(r"@\S+ ready\."), ready_timeout)
+        assert ready, "the worker did not report ready within {}s:\n{}".format(
+            ready_timeout, "".join(output[-40:]))
+        yield lambda: (drain(), "".join(output[-60:]))[1]
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(timeout=5)
+        reader.join(timeout=5)
+        worker.stdout.close()

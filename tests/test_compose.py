@@ -10,14 +10,10 @@ import importlib
 import importlib.metadata
 import json
 import os
-import queue
 import re
 import shlex
-import signal
 import subprocess
 import sys
-import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -25,7 +21,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from tests.support import redis_url, require
+from tests.support import celery_worker, redis_url, require
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -279,52 +275,13 @@ def test_dockerfile_builds_what_compose_runs():
     assert users and users[-1] not in ("root", "0"), "the image must not run as root"
 
 
-def _read_lines(stream, lines: queue.Queue) -> None:
-    for line in iter(stream.readline, ""):
-        lines.put(line)
-    lines.put(None)
-
-
 def test_celery_worker_starts_against_redis_and_reports_ready():
     broker = redis_url()
     require(broker, "REDIS_URL is not set: no Redis to start a Celery worker against")
     assert CELERY.exists(), f"{CELERY} is missing"
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
     env.update({"REDIS_URL": broker, "DEBUG": "1", "PYTHONUNBUFFERED": "1"})
-    # A queue of its own, so this probe never takes a task meant for a real worker.
     probe = f"compose-probe-{uuid.uuid4().hex[:8]}"
-    worker = subprocess.Popen(
-        [str(CELERY), "-A", "config", "worker", "--pool", "solo", "--concurrency", "1",
-         "-l", "info", "-Q", probe, "--hostname", f"{probe}@%h",
-         "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True,
-    )
-    lines: queue.Queue = queue.Queue()
-    reader = threading.Thread(target=_read_lines, args=(worker.stdout, lines), daemon=True)
-    reader.start()
-    output, ready = [], False
-    deadline = time.monotonic() + WORKER_READY_TIMEOUT
-    try:
-        while not ready and time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            if line is None:
-                break
-            output.append(line)
-            ready = bool(re.search(r"@\S+ ready\.", line))
-    finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait(timeout=5)
-        reader.join(timeout=5)
-        worker.stdout.close()
-    assert ready, "the worker did not report ready within {}s:\n{}".format(
-        WORKER_READY_TIMEOUT, "".join(output[-40:])
-    )
+    with celery_worker([str(CELERY), "-A", "config"], probe, env,
+                       ready_timeout=WORKER_READY_TIMEOUT) as log:
+        assert "ready." in log()

@@ -6,12 +6,7 @@ runs (TEST_EMAIL_URL; the test settings use it instead of the in-memory backend)
 """
 
 import os
-import queue
-import re
-import signal
-import subprocess
 import sys
-import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -29,7 +24,7 @@ from notifications.models import Message
 from notifications.services import message_queue, notifications_sweep
 from tests.factories import UserFactory
 from tests.notifications.smtp import smtp_server
-from tests.support import postgres_available, redis_url, require
+from tests.support import celery_worker, postgres_available, redis_url, require
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 30
@@ -83,59 +78,6 @@ def database_url() -> str:
     return f"postgres://{host}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _read_lines(stream, lines: queue.Queue) -> None:
-    for line in iter(stream.readline, ""):
-        lines.put(line)
-    lines.put(None)
-
-
-@contextmanager
-def celery_worker(queue_name: str, env: dict[str, str]):
-    """Start a worker on its own queue, wait until it is ready, stop it afterwards."""
-    worker = subprocess.Popen(
-        [sys.executable, "-c", WORKER, "worker", "--pool", "solo", "--concurrency", "1",
-         "-l", "info", "-Q", queue_name, "--hostname", f"{queue_name}@%h",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True,
-    )
-    lines: queue.Queue = queue.Queue()
-    reader = threading.Thread(target=_read_lines, args=(worker.stdout, lines), daemon=True)
-    reader.start()
-    output: list[str] = []
-
-    def drain(until=None, timeout=0.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = lines.get(timeout=max(0.0, min(0.2, deadline - time.monotonic())))
-            except queue.Empty:
-                if time.monotonic() >= deadline:
-                    return False
-                continue
-            if line is None:
-                return False
-            output.append(line)
-            if until and until.search(line):
-                return True
-
-    try:
-        ready = drain(re.compile(r"@\S+ ready\."), READY_TIMEOUT)
-        assert ready, "the worker did not report ready within {}s:\n{}".format(
-            READY_TIMEOUT, "".join(output[-40:]))
-        yield lambda: (drain(), "".join(output[-60:]))[1]
-    finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait(timeout=5)
-        reader.join(timeout=5)
-        worker.stdout.close()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_celery_worker_delivers_a_queued_mail_end_to_end():
     require(postgres_available() and redis_url(),
@@ -148,9 +90,9 @@ def test_a_celery_worker_delivers_a_queued_mail_end_to_end():
         env.update({"DJANGO_SETTINGS_MODULE": "config.settings.test",
                     "DATABASE_URL": database_url(), "REDIS_URL": redis_url(),
                     "TEST_EMAIL_URL": server.url, "PYTHONUNBUFFERED": "1"})
-        with celery_worker(queue_name, env) as worker_output, celery_conf(
-            task_always_eager=False, task_default_queue=queue_name
-        ):
+        worker = celery_worker([sys.executable, "-c", WORKER], queue_name, env)
+        with worker as worker_output, celery_conf(task_always_eager=False,
+                                                  task_default_queue=queue_name):
             # Autocommit (transaction=True): the row is committed, then the task published.
             message = queue_message(user)
             deadline = time.monotonic() + DELIVERY_TIMEOUT
