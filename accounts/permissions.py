@@ -34,6 +34,19 @@ def is_verified_contact_of(user, city):
 
 
 @rules.predicate
+def is_contact_of(user, city):
+    """True if ``user`` is named as a contact of ``city``, verified by staff or not yet."""
+    if city is None or not user.is_authenticated:
+        return False
+    return user.city_contacts.filter(city=city).exists()
+
+
+@rules.predicate
+def is_contact_for_eoi(user, eoi):
+    return eoi is not None and is_contact_of(user, eoi.city)
+
+
+@rules.predicate
 def is_city_contact(user):
     """True if ``user`` speaks for any city (verified)."""
     if not user.is_authenticated:
@@ -58,6 +71,11 @@ rules.add_perm("programme.view_city", rules.always_allow)
 rules.add_perm("programme.speak_for_city", is_staff | is_verified_contact_of)
 rules.add_perm("programme.verify_city_contact", is_staff)
 rules.add_perm("core.access_staff_area", is_staff)
+
+# -- expressions of interest -----------------------------------------------
+# Applicant rights; the deadline itself is checked by the services, not here.
+rules.add_perm("applications.view_expressionofinterest", is_staff | is_contact_for_eoi)
+rules.add_perm("applications.edit_expressionofinterest", is_contact_for_eoi)
 
 
 class PermissionBackend:

@@ -1,8 +1,12 @@
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from applications.enums import EXPERIENCE_MAX, MOTIVATION_MAX, EoiStatus, TopicRole
 from programme.countries import GERMANY
 from programme.models import Programme
 
@@ -55,3 +59,99 @@ class Call(models.Model):
         label = _("Practice call") if self.is_practice else _("Call")
         closes = timezone.localtime(self.closes_at).date().isoformat()
         return f"{label} {self.programme.slug} – {closes}"
+
+
+class ExpressionOfInterest(models.Model):
+    """A municipality's expression of interest in a call: one per municipality and call.
+
+    It belongs to the municipality (its AGS); the people who speak for it are the
+    city's contacts. Every saved version is kept (``history``).
+    """
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="expressions",
+                             verbose_name=_("call"))
+    city = models.ForeignKey("programme.City", on_delete=models.PROTECT,
+                             related_name="expressions", verbose_name=_("municipality"))
+    status = models.CharField(_("status"), max_length=12, choices=EoiStatus,
+                              default=EoiStatus.DRAFT)
+    reference = models.CharField(_("reference"), max_length=20, unique=True, null=True,
+                                 blank=True)  # noqa: DJ001 - unique only once submitted
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
+    contact_function = models.CharField(_("function"), max_length=150, blank=True)
+    contact_department = models.CharField(_("department"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("e-mail"), blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=50, blank=True)
+    # TextField's max_length only reaches forms; the validator holds on every path.
+    experience = models.TextField(_("experience"), max_length=EXPERIENCE_MAX, blank=True,
+                                  validators=[MaxLengthValidator(EXPERIENCE_MAX)])
+    motivation = models.TextField(_("motivation"), max_length=MOTIVATION_MAX, blank=True,
+                                  validators=[MaxLengthValidator(MOTIVATION_MAX)])
+    preferred_countries = models.JSONField(_("preferred partner countries"), default=list,
+                                           blank=True)
+    working_languages = models.CharField(_("working languages"), max_length=100, blank=True)
+    meeting_years = models.JSONField(_("available for meetings in"), default=list, blank=True)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("expression of interest")
+        verbose_name_plural = _("expressions of interest")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "city"], name="eoi_one_per_city_and_call"),
+        ]
+
+    def __str__(self):
+        return self.reference or f"{self.city} ({self.get_status_display()})"
+
+
+class TopicInterest(models.Model):
+    """A topic an expression of interest names, and whether the city shares or learns."""
+
+    eoi = models.ForeignKey(ExpressionOfInterest, on_delete=models.CASCADE,
+                            related_name="topic_interests")
+    topic = models.ForeignKey("programme.Topic", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("topic"))
+    role = models.CharField(_("role"), max_length=10, choices=TopicRole)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        constraints = [
+            models.UniqueConstraint(fields=["eoi", "topic"], name="topicinterest_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.topic} – {self.get_role_display()}"
+
+
+class LateEntry(models.Model):
+    """Staff let one municipality enter or change its expression of interest after the close."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="late_entries",
+                             verbose_name=_("call"))
+    city = models.ForeignKey("programme.City", on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("municipality"))
+    reason = models.TextField(_("reason"))
+    expires_at = models.DateTimeField(_("valid until"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("granted by"))
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("late entry")
+        verbose_name_plural = _("late entries")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "city"], name="lateentry_one_per_city"),
+        ]
+
+    def __str__(self):
+        return f"{self.city} – {self.call}"

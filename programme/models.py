@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from programme.countries import GERMANY, Country
 from programme.enums import DatePrecision, OrganisationRole
 from programme.i18n import localized
+from programme.lands import land_of
 from programme.validators import validate_ags
 
 
@@ -182,9 +183,9 @@ class City(models.Model):
         return self.country == GERMANY
 
     @property
-    def land_code(self) -> str:
-        """The first two AGS digits: the Land (01 Schleswig-Holstein ... 16 Thüringen)."""
-        return (self.ags or "")[:2]
+    def land(self):
+        """The Land, derived from the AGS (never typed in); None outside Germany."""
+        return land_of(self.ags)
 
 
 class CityContact(models.Model):

@@ -86,3 +86,13 @@ class CityContactFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     city = factory.SubFactory(CityFactory)
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "programme.Topic"
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    name_de = factory.Sequence(lambda n: f"Thema {n}")
+    name_en = factory.Sequence(lambda n: f"Topic {n}")

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "rules",
+    "simple_history",
     "accounts",
     "core",
     "programme",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
     "core.middleware.InvalidFormStatusMiddleware",
 ]

@@ -1,0 +1,146 @@
+"""The only write paths for expressions of interest and late entries.
+
+Each applicant action checks the deadline rule (``validators.validate_within_deadline``)
+first, whoever calls it: the form, the admin, a command or the shell. Staff decisions
+(issue: selection) do not pass through here and go on after the close.
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from applications.enums import EoiStatus
+from applications.formatting import deadline_text
+from applications.models import Call, ExpressionOfInterest, LateEntry, TopicInterest
+from applications.validators import (
+    validate_complete_for_submission,
+    validate_country_eligible,
+    validate_within_deadline,
+)
+from programme.models import CityContact
+
+EDITABLE = (EoiStatus.DRAFT, EoiStatus.SUBMITTED)
+EOI_FIELDS = ("population", "contact_name", "contact_function", "contact_department",
+              "contact_email", "contact_phone", "experience", "motivation",
+              "preferred_countries", "working_languages", "meeting_years")
+
+
+def late_entry_for(*, call: Call, city) -> LateEntry | None:
+    return LateEntry.objects.filter(call=call, city=city).first()
+
+
+def _check_deadline(*, call: Call, city, now: datetime) -> None:
+    validate_within_deadline(call=call, now=now, late_entry=late_entry_for(call=call, city=city))
+
+
+def eoi_start(*, call: Call, city, user, now: datetime) -> ExpressionOfInterest:
+    """Start a draft for a municipality; the person who starts it becomes its contact."""
+    _check_deadline(call=call, city=city, now=now)
+    validate_country_eligible(call=call, city=city)
+    exists = ValidationError(
+        _("An expression of interest for %(city)s already exists in this call. Its contact "
+          "can add you, or ask the project team."), code="exists", params={"city": city.name})
+    if ExpressionOfInterest.objects.filter(call=call, city=city).exists():
+        raise exists
+    eoi = ExpressionOfInterest(call=call, city=city, created_by=user, contact_name=user.name,
+                               contact_email=user.email, population=city.population)
+    try:
+        with transaction.atomic():
+            eoi.save()  # the unique constraint decides between two people at the same time
+            CityContact.objects.get_or_create(user=user, city=city)
+    except IntegrityError as error:
+        raise exists from error
+    return eoi
+
+
+def eoi_update(*, eoi: ExpressionOfInterest, data: dict, topics: dict, consent: bool,
+               now: datetime) -> ExpressionOfInterest:
+    """Save a draft or change a submitted expression of interest while the call is open.
+
+    ``topics`` maps each chosen Topic to its role; the saved version is kept in history.
+    """
+    with transaction.atomic():
+        eoi = ExpressionOfInterest.objects.select_for_update().get(pk=eoi.pk)
+        _check_deadline(call=eoi.call, city=eoi.city, now=now)
+        if eoi.status not in EDITABLE:
+            raise ValidationError(_("This expression of interest can no longer be changed."),
+                                  code="not_editable")
+        for name in EOI_FIELDS:
+            if name in data:
+                setattr(eoi, name, data[name])
+        eoi.consent_at = (eoi.consent_at or now) if consent else None
+        eoi.full_clean(exclude=["call", "city", "created_by"])
+        eoi.save()
+        eoi.topic_interests.exclude(topic__in=list(topics)).delete()
+        for topic, role in topics.items():
+            TopicInterest.objects.update_or_create(eoi=eoi, topic=topic,
+                                                   defaults={"role": role})
+        if eoi.status == EoiStatus.SUBMITTED:
+            validate_complete_for_submission(eoi=eoi)
+    return eoi
+
+
+def _next_reference(call: Call) -> str:
+    prefix = f"{'TRY' if call.is_practice else 'VIE'}-{call.closes_at.year}-"
+    taken = ExpressionOfInterest.objects.filter(call=call, reference__startswith=prefix).count()
+    return f"{prefix}{taken + 1:04d}"
+
+
+def eoi_submit(*, eoi: ExpressionOfInterest, user, now: datetime) -> ExpressionOfInterest:
+    """Submit a complete draft: give it a reference and confirm it by e-mail with a PDF copy."""
+    from notifications.services import message_queue
+
+    with transaction.atomic():
+        Call.objects.select_for_update().get(pk=eoi.call_id)  # one numbering at a time
+        eoi = ExpressionOfInterest.objects.select_for_update().get(pk=eoi.pk)
+        _check_deadline(call=eoi.call, city=eoi.city, now=now)
+        if eoi.status != EoiStatus.DRAFT:
+            raise ValidationError(_("This expression of interest has already been submitted."),
+                                  code="already_submitted")
+        validate_complete_for_submission(eoi=eoi)
+        eoi.status, eoi.submitted_at = EoiStatus.SUBMITTED, now
+        eoi.reference = eoi.reference or _next_reference(eoi.call)
+        eoi.save()
+        message_queue(
+            kind="eoi_submitted", to=user.email, recipient=user, related=eoi,
+            template="applications/email/eoi_submitted", key=f"eoi_submitted:{eoi.pk}",
+            context={"eoi": eoi, "deadline": deadline_text(eoi.call.closes_at)},
+            attachments=("eoi_pdf",),
+        )
+    return eoi
+
+
+def eoi_withdraw(*, eoi: ExpressionOfInterest, now: datetime) -> ExpressionOfInterest:
+    """Withdraw an expression of interest; allowed before and after the close."""
+    with transaction.atomic():
+        eoi = ExpressionOfInterest.objects.select_for_update().get(pk=eoi.pk)
+        if eoi.status == EoiStatus.WITHDRAWN:
+            return eoi
+        eoi.status = EoiStatus.WITHDRAWN
+        eoi.save()
+    return eoi
+
+
+def eoi_delete_draft(*, eoi: ExpressionOfInterest) -> None:
+    """Delete a draft that was never submitted (also after the close)."""
+    eoi = ExpressionOfInterest.objects.get(pk=eoi.pk)
+    if eoi.status != EoiStatus.DRAFT or eoi.submitted_at:
+        raise ValidationError(_("Only a draft that was never submitted can be deleted."),
+                              code="not_a_draft")
+    eoi.delete()
+
+
+def late_entry_grant(*, call: Call, city, reason: str, expires_at: datetime, by,
+                     now: datetime) -> LateEntry:
+    """Let one municipality enter or change its expression of interest until ``expires_at``."""
+    if expires_at <= now:
+        raise ValidationError({"expires_at": _("A late entry must end in the future.")},
+                              code="expired")
+    entry = LateEntry.objects.filter(call=call, city=city).first() or LateEntry(call=call,
+                                                                                 city=city)
+    entry.reason, entry.expires_at, entry.granted_by, entry.granted_at = reason, expires_at, by, now
+    entry.full_clean()
+    entry.save()  # the history keeps who granted what, and every change
+    return entry
