@@ -8,6 +8,9 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self):
         from applications.documents import eoi_pdf_attachment
-        from notifications.registry import register_attachment
+        from applications.reminders import DRAFT_REMINDERS
+        from notifications.registry import register_attachment, register_reminder
 
         register_attachment("eoi_pdf", eoi_pdf_attachment)
+        for kind in DRAFT_REMINDERS:
+            register_reminder(kind)

@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.enums import RESEARCHERS_GROUP, Language
 from accounts.models import User
-from applications.models import Call
+from applications.models import Call, ExpressionOfInterest, TopicInterest
 from programme.enums import DatePrecision, OrganisationRole
 from programme.models import City, CityContact, Milestone, Organisation, Programme, Topic
 
@@ -86,6 +87,51 @@ CITIES = [
     ("Alba Iulia", "RO", None, 64_000, "46.06670", "23.58330", "ro,en", "Europe/Bucharest"),
     ("Bolesławiec", "PL", None, 38_000, "51.26360", "15.56970", "pl,en,de", "Europe/Warsaw"),
 ]
+
+
+# The other municipalities that expressed interest in 2022: AGS, name, population, status.
+# Invented as demo data (the real applicants are not public); names and keys are real.
+OTHER_APPLICANTS = [
+    ("01002000", "Kiel", 247_000, "accepted"), ("01003000", "Lübeck", 217_000, "waitlisted"),
+    ("02000000", "Hamburg", 1_850_000, "declined"), ("03101000", "Braunschweig", 249_000,
+                                                     "waitlisted"),
+    ("03241001", "Hannover", 536_000, "declined"), ("03403000", "Oldenburg", 170_000, "accepted"),
+    ("03404000", "Osnabrück", 165_000, "declined"), ("04012000", "Bremerhaven", 114_000,
+                                                     "waitlisted"),
+    ("05314000", "Bonn", 331_000, "declined"), ("05334002", "Aachen", 249_000, "waitlisted"),
+    ("05515000", "Münster", 316_000, "declined"), ("05711000", "Bielefeld", 334_000,
+                                                   "withdrawn"),
+    ("05913000", "Dortmund", 588_000, "declined"), ("06411000", "Darmstadt", 159_000,
+                                                   "declined"),
+    ("06611000", "Kassel", 201_000, "waitlisted"), ("07211000", "Trier", 111_000, "declined"),
+    ("07315000", "Mainz", 217_000, "accepted"), ("08212000", "Karlsruhe", 306_000, "declined"),
+    ("08311000", "Freiburg im Breisgau", 231_000, "declined"), ("08421000", "Ulm", 126_000,
+                                                               "waitlisted"),
+    ("09362000", "Regensburg", 153_000, "declined"), ("09564000", "Nürnberg", 518_000,
+                                                     "withdrawn"),
+    ("09663000", "Würzburg", 127_000, "declined"), ("10041100", "Saarbrücken", 180_000,
+                                                   "waitlisted"),
+    ("11000000", "Berlin", 3_670_000, "declined"), ("12052000", "Cottbus", 98_000, "accepted"),
+    ("12054000", "Potsdam", 183_000, "declined"), ("13003000", "Rostock", 209_000,
+                                                  "waitlisted"),
+    ("13004000", "Schwerin", 96_000, "declined"), ("14511000", "Chemnitz", 243_000, "declined"),
+    ("14713000", "Leipzig", 601_000, "withdrawn"), ("15003000", "Magdeburg", 237_000,
+                                                   "declined"),
+    ("16053000", "Jena", 110_000, "declined"), ("16055000", "Weimar", 65_000, "declined"),
+]
+
+# The six tandem cities' topics and whether they offered to share or wanted to learn.
+TANDEM_CITY_TOPICS = {
+    "Krefeld": [("smart-participation", "follower")],
+    "Hamm": [("digital-administration", "follower"), ("mobility", "follower"),
+             ("air-quality-sensors", "lighthouse"), ("open-data", "lighthouse")],
+    "Geestland": [("energy-monitoring", "lighthouse"), ("smart-participation", "follower"),
+                  ("mobility", "follower"), ("circular-economy", "follower")],
+    "München": [("urban-digital-twins", "lighthouse"), ("interoperability", "lighthouse")],
+    "Arnsberg": [("smart-city-strategy", "follower"), ("street-lighting", "lighthouse"),
+                 ("sensors", "follower"), ("open-data", "follower"), ("eu-funding", "follower")],
+    "Pirna": [("digital-administration", "follower"), ("smart-city-strategy", "follower")],
+}
 
 
 @dataclass(frozen=True)
@@ -192,9 +238,42 @@ def seed_accounts(*, password: str | None, now: datetime) -> list[DemoAccount]:
     return ACCOUNTS
 
 
+def seed_expressions(*, programme: Programme) -> None:
+    """The 2022 call's expressions of interest, as history: decided long ago."""
+    call = Call.objects.real().get(programme=programme)
+    topics = {topic.slug: topic for topic in Topic.objects.all()}
+    slugs = sorted(topics)
+    applicants = [(City.objects.get(name=name), "accepted", roles)
+                  for name, roles in TANDEM_CITY_TOPICS.items()]
+    for n, (ags, name, population, status) in enumerate(OTHER_APPLICANTS):
+        city, _ = City.objects.get_or_create(
+            ags=ags, defaults={"name": name, "country": "DE", "population": population})
+        roles = [(slugs[(n + k) % len(slugs)], ("lighthouse", "follower")[(n + k) % 2])
+                 for k in range(1 + n % 3)]
+        applicants.append((city, status, roles))
+    for number, (city, status, roles) in enumerate(applicants, start=1):
+        submitted = berlin(2022, 1, 10, 9) + timedelta(days=number, hours=number % 7)
+        eoi, created = ExpressionOfInterest.objects.get_or_create(
+            call=call, city=city,
+            defaults={
+                "status": status, "reference": f"VIE-2022-{number:04d}",
+                "population": city.population, "submitted_at": submitted,
+                "consent_at": submitted, "contact_name": f"Demo-Kontakt {city.name}",
+                "contact_function": "Digitalisierung",
+                "contact_email": f"kontakt@{slugify(city.name)}.example",
+                "motivation": f"[Demodaten] {city.name} möchte im Tandem voneinander lernen.",
+                "meeting_years": [2022, 2023, 2024],
+            },
+        )
+        if created:
+            TopicInterest.objects.bulk_create(
+                TopicInterest(eoi=eoi, topic=topics[slug], role=role) for slug, role in roles)
+
+
 def seed(*, password: str | None = None, now: datetime | None = None) -> list[DemoAccount]:
     now = now or timezone.now()
-    seed_programme(now=now)
+    programme = seed_programme(now=now)
     seed_topics()
     seed_cities()
+    seed_expressions(programme=programme)
     return seed_accounts(password=password, now=now)

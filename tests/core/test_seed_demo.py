@@ -5,12 +5,12 @@ from django.core import serializers
 from django.core.management import call_command
 
 from accounts.models import User
-from applications.models import Call
+from applications.models import Call, ExpressionOfInterest, TopicInterest
 from programme.models import City, CityContact, Programme
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Programme, City, CityContact, Call, User]
+MODELS = [Programme, City, CityContact, Call, User, ExpressionOfInterest, TopicInterest]
 
 
 def snapshot():
@@ -25,9 +25,10 @@ def test_seed_demo_loads_the_real_programme_and_prints_the_logins():
                   "utrecht@example.org"]:
         assert email in text
     assert "vernetzt-demo-2022" in text
-    assert City.objects.count() == 13
-    assert City.objects.filter(country="DE").count() == 6
-    assert City.objects.filter(name="Venlo").exists()
+    tandem_cities = ["Krefeld", "Sofia", "Venlo", "Hamm", "Arezzo", "Geestland",
+                     "Vari-Voula-Vouliagmeni", "München", "Utrecht", "Arnsberg", "Alba Iulia",
+                     "Pirna", "Bolesławiec"]
+    assert City.objects.filter(name__in=tandem_cities).count() == 13
     real = Call.objects.real().get()
     assert real.closes_at.isoformat() == "2022-02-25T22:59:59+00:00"
     assert Call.objects.practice().count() == 1
@@ -51,3 +52,17 @@ def test_demo_contacts_speak_for_their_city():
     krefeld_contact = User.objects.get(email="krefeld@example.org")
     assert krefeld_contact.has_perm("programme.speak_for_city", City.objects.get(name="Krefeld"))
     assert not krefeld_contact.has_perm("programme.speak_for_city", City.objects.get(name="Hamm"))
+
+
+def test_seed_demo_loads_the_2022_expressions_of_interest_as_history():
+    call_command("seed_demo", stdout=io.StringIO())
+    expressions = ExpressionOfInterest.objects.filter(call__is_practice=False)
+    assert expressions.count() == 40
+    accepted = set(expressions.filter(status="accepted").values_list("city__name", flat=True))
+    assert {"Krefeld", "Hamm", "Geestland", "München", "Arnsberg", "Pirna"} <= accepted
+    assert {"waitlisted", "declined", "withdrawn"} <= set(expressions.values_list("status",
+                                                                                  flat=True))
+    lands = {eoi.city.ags[:2] for eoi in expressions.select_related("city")}
+    assert len(lands) == 16
+    assert all(e.motivation.startswith("[Demodaten]") for e in expressions)
+    assert not ExpressionOfInterest.objects.filter(call__is_practice=True).exists()
