@@ -70,6 +70,14 @@ rules.add_perm("programme.view_programme", rules.always_allow)
 rules.add_perm("programme.view_city", rules.always_allow)
 rules.add_perm("programme.speak_for_city", is_staff | is_verified_contact_of)
 rules.add_perm("programme.verify_city_contact", is_staff)
+
+
+@rules.predicate
+def is_contact_for_request(user, join_request):
+    return join_request is not None and is_contact_of(user, join_request.city)
+
+
+rules.add_perm("programme.decide_joinrequest", is_staff | is_contact_for_request)
 rules.add_perm("core.access_staff_area", is_staff)
 
 # -- expressions of interest -----------------------------------------------

@@ -5,4 +5,5 @@ from accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("delete/", views.delete_account, name="delete"),
+    path("data/", views.data_export, name="data"),
 ]

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.forms import DeleteAccountForm
-from accounts.services import user_delete
+from accounts.services import user_data_export, user_delete
 
 
 @login_required
@@ -19,3 +20,12 @@ def delete_account(request):
         return redirect("programme:page")
     status = 400 if form.is_bound else 200
     return render(request, "accounts/delete_account.html", {"form": form}, status=status)
+
+
+@login_required
+def data_export(request):
+    """Download everything stored about oneself, as JSON."""
+    data = user_data_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="vernetztineuropa-my-data.json"'
+    return response

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/pdf/", views.pdf, name="pdf"),
     path("<int:pk>/zurueckziehen/", views.withdraw, name="withdraw"),
     path("<int:pk>/loeschen/", views.delete_draft, name="delete"),
+    path("beitreten/<int:city_id>/", views.ask_to_join, name="join"),
+    path("anfrage/<int:pk>/", views.decide_join, name="decide_join"),
 ]

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,8 +15,8 @@ from applications.documents import eoi_pdf
 from applications.forms import ExpressionOfInterestForm, StartForm
 from applications.models import Call, ExpressionOfInterest, LateEntry
 from applications.validators import is_within_deadline
-from programme.models import Topic
-from programme.services import german_city_for_ags
+from programme.models import City, JoinRequest, Topic
+from programme.services import german_city_for_ags, join_request_create, join_request_decide
 
 
 def _eoi_or_404(request, pk, perm="applications.edit_expressionofinterest"):
@@ -59,6 +60,7 @@ def start(request, call_id):
                                     expires_at__gte=now).exists()
     is_open = is_within_deadline(call=call, now=now) or late
     form = StartForm(request.POST if request.method == "POST" and is_open else None)
+    join_city = None
     if request.method == "POST" and not is_open:
         return render(request, "applications/start.html", {"call": call, "is_open": False},
                       status=400)
@@ -71,12 +73,15 @@ def start(request, call_id):
                 eoi = services.eoi_start(call=call, city=city, user=request.user, now=now)
         except ValidationError as error:
             _add_errors(form, error)
+            if getattr(error, "code", None) == "exists":
+                # Without showing its content: the person may ask the contacts to join.
+                join_city = City.objects.get(ags=form.cleaned_data["ags"])
         else:
             messages.success(request, _("Your draft has been created. You can save it at any "
                                         "time and come back later."))
             return redirect("applications:edit", pk=eoi.pk)
     return render(request, "applications/start.html",
-                  {"call": call, "form": form, "is_open": is_open},
+                  {"call": call, "form": form, "is_open": is_open, "join_city": join_city},
                   status=400 if form.is_bound else 200)
 
 
@@ -123,9 +128,45 @@ def edit(request, pk):
 def detail(request, pk):
     eoi = _eoi_or_404(request, pk, perm="applications.view_expressionofinterest")
     interests = eoi.topic_interests.select_related("topic")
+    join_requests = eoi.city.join_requests.filter(decided_at=None).select_related("user")
     return render(request, "applications/detail.html", {
         "eoi": eoi, "interests": interests, "is_open": _is_open(eoi, timezone.now()),
-        "can_edit": request.user.has_perm("applications.edit_expressionofinterest", eoi)})
+        "can_edit": request.user.has_perm("applications.edit_expressionofinterest", eoi),
+        "join_requests": join_requests})
+
+
+@login_required
+@require_POST
+def ask_to_join(request, city_id):
+    city = get_object_or_404(City, pk=city_id)
+    try:
+        join_request_create(user=request.user, city=city, now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Your request has been sent to the contacts of %(city)s. "
+                                    "You will get an e-mail when they have decided.")
+                         % {"city": city.name})
+    return redirect("applications:mine")
+
+
+@login_required
+@require_POST
+def decide_join(request, pk):
+    join_request = get_object_or_404(JoinRequest.objects.select_related("city"), pk=pk)
+    if not request.user.has_perm("programme.decide_joinrequest", join_request):
+        raise Http404
+    approve = request.POST.get("decision") == "approve"
+    try:
+        join_request_decide(request=join_request, by=request.user, approve=approve,
+                            now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The request has been approved.") if approve
+                         else _("The request has been declined."))
+    return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(
+        request.POST.get("next"), allowed_hosts={request.get_host()}) else "applications:mine")
 
 
 @login_required

@@ -201,12 +201,18 @@ def seed_topics() -> None:
         Topic.objects.get_or_create(slug=slug, defaults={"name_de": name_de, "name_en": name_en})
 
 
+WEBSITES = {"Krefeld": "https://www.krefeld.de", "Hamm": "https://www.hamm.de",
+            "Geestland": "https://www.geestland.eu", "München": "https://www.muenchen.de",
+            "Arnsberg": "https://www.arnsberg.de", "Pirna": "https://www.pirna.de"}
+
+
 def seed_cities() -> None:
     for name, country, ags, population, lat, lon, languages, zone in CITIES:
         City.objects.get_or_create(
             name=name, country=country,
             defaults={"ags": ags, "population": population, "latitude": lat, "longitude": lon,
-                      "languages": languages, "time_zone": zone},
+                      "languages": languages, "time_zone": zone,
+                      "website": WEBSITES.get(name, "")},
         )
 
 

@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programme.models import City, CityContact, Milestone, Organisation, Programme, Topic
+from programme.models import (
+    City,
+    CityContact,
+    JoinRequest,
+    Milestone,
+    Organisation,
+    Programme,
+    Topic,
+)
 
 
 class OrganisationInline(admin.TabularInline):
@@ -36,7 +44,7 @@ class CityContactInline(admin.TabularInline):
 
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
-    list_display = ["name", "country", "ags", "population"]
+    list_display = ["name", "country", "ags", "population", "website"]
     list_filter = ["country"]
     search_fields = ["name", "ags"]
     inlines = [CityContactInline]
@@ -44,7 +52,7 @@ class CityAdmin(admin.ModelAdmin):
 
 @admin.register(CityContact)
 class CityContactAdmin(admin.ModelAdmin):
-    list_display = ["user", "city", "function", "verified_at", "verified_by"]
+    list_display = ["user", "city", "function", "email_domain_hint", "verified_at", "verified_by"]
     list_filter = [("verified_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user", "city", "verified_by"]
     search_fields = ["user__email", "user__name", "city__name", "city__ags"]
@@ -52,9 +60,41 @@ class CityContactAdmin(admin.ModelAdmin):
     readonly_fields = ["verified_by", "verified_at"]
     actions = ["verify"]
 
+    @admin.display(description=_("e-mail at the municipality's domain"), boolean=True)
+    def email_domain_hint(self, contact):
+        return contact.email_matches_website
+
     @admin.action(description=_("Verify the selected contacts"))
     def verify(self, request, queryset):
         from programme.services import city_contact_verify
 
         for contact in queryset.filter(verified_at__isnull=True):
             city_contact_verify(contact=contact, by=request.user, now=timezone.now())
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    list_display = ["user", "city", "created_at", "approved", "decided_by", "decided_at"]
+    list_filter = [("decided_at", admin.EmptyFieldListFilter), "approved"]
+    list_select_related = ["user", "city", "decided_by"]
+    search_fields = ["user__email", "user__name", "city__name", "city__ags"]
+    readonly_fields = ["user", "city", "created_at", "approved", "decided_by", "decided_at"]
+    actions = ["approve", "decline"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def _decide(self, request, queryset, approve):
+        from programme.services import join_request_decide
+
+        for join_request in queryset.filter(decided_at__isnull=True):
+            join_request_decide(request=join_request, by=request.user, approve=approve,
+                                now=timezone.now())
+
+    @admin.action(description=_("Approve the selected requests"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("Decline the selected requests"))
+    def decline(self, request, queryset):
+        self._decide(request, queryset, approve=False)

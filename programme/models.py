@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -161,6 +163,9 @@ class City(models.Model):
         help_text=_("ISO 639-1 codes separated by commas, for example de,en."),
     )
     time_zone = models.CharField(_("time zone"), max_length=50, default="Europe/Berlin")
+    website = models.URLField(_("website"), blank=True,
+                              help_text=_("Lets staff see whether a contact's e-mail domain "
+                                          "belongs to the municipality."))
 
     class Meta:
         verbose_name = _("city")
@@ -212,3 +217,40 @@ class CityContact(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.city}"
+
+    @property
+    def email_matches_website(self) -> bool | None:
+        """A hint for staff: is the e-mail at the municipality's own domain? None if unknown."""
+        host = urlsplit(self.city.website).hostname or ""
+        if not host:
+            return None
+        domain = host.removeprefix("www.").lower()
+        email_domain = self.user.email.rpartition("@")[2].lower()
+        return email_domain == domain or email_domain.endswith("." + domain)
+
+
+class JoinRequest(models.Model):
+    """A person asks to speak for a municipality; one of its contacts or staff decides."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="join_requests", verbose_name=_("person"))
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="join_requests",
+                             verbose_name=_("municipality"))
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    approved = models.BooleanField(_("approved"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request to join")
+        verbose_name_plural = _("requests to join")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "city"], condition=Q(decided_at__isnull=True),
+                                    name="joinrequest_one_open_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.city}"
