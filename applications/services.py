@@ -10,6 +10,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from applications.enums import EoiStatus
 from applications.formatting import deadline_text
@@ -73,13 +74,28 @@ def eoi_update(*, eoi: ExpressionOfInterest, data: dict, topics: dict, consent: 
         eoi.consent_at = (eoi.consent_at or now) if consent else None
         eoi.full_clean(exclude=["call", "city", "created_by"])
         eoi.save()
-        eoi.topic_interests.exclude(topic__in=list(topics)).delete()
-        for topic, role in topics.items():
-            TopicInterest.objects.update_or_create(eoi=eoi, topic=topic,
-                                                   defaults={"role": role})
+        _set_topics(eoi, topics)
         if eoi.status == EoiStatus.SUBMITTED:
             validate_complete_for_submission(eoi=eoi)
     return eoi
+
+
+def _set_topics(eoi: ExpressionOfInterest, topics: dict) -> None:
+    """Make the chosen topics and roles the expression's own, in a fixed number of queries."""
+    current = {interest.topic_id: interest for interest in eoi.topic_interests.all()}
+    chosen = {topic.pk: role for topic, role in topics.items()}
+    removed = [interest.pk for topic_id, interest in current.items() if topic_id not in chosen]
+    if removed:
+        TopicInterest.objects.filter(pk__in=removed).delete()
+    changed = [current[t] for t, role in chosen.items() if t in current and current[t].role != role]
+    for interest in changed:
+        interest.role = chosen[interest.topic_id]
+    if changed:
+        bulk_update_with_history(changed, TopicInterest, ["role"])
+    new = [TopicInterest(eoi=eoi, topic_id=t, role=role) for t, role in chosen.items()
+           if t not in current]
+    if new:
+        bulk_create_with_history(new, TopicInterest)
 
 
 def _next_reference(call: Call) -> str:

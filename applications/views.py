@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -85,10 +85,19 @@ def start(request, call_id):
                   status=400 if form.is_bound else 200)
 
 
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 @login_required
 def edit(request, pk):
     eoi = _eoi_or_404(request, pk)
     now = timezone.now()
+    if request.method == "POST":
+        # Only this page's own form: anything else could blank the saved answers.
+        if request.content_type not in FORM_CONTENT_TYPES:
+            return HttpResponse(_("Please send the form from the page."), status=415)
+        if "save" not in request.POST and "submit" not in request.POST:
+            return HttpResponseBadRequest(_("Please send the form from the page."))
     if not _is_open(eoi, now):
         return render(request, "applications/closed.html", {"eoi": eoi},
                       status=400 if request.method == "POST" else 200)

@@ -178,3 +178,37 @@ def test_form_queries_do_not_grow_with_topics(client, eoi):
     few = (count("get"), count("post"))
     TopicFactory.create_batch(20)
     assert (count("get"), count("post")) == few
+
+
+@pytest.mark.parametrize("kind", ["json", "no-button"])
+def test_a_post_that_is_not_the_form_changes_nothing(client, eoi, kind):
+    from applications.services import eoi_update
+
+    eoi_update(eoi=eoi, data={"motivation": "Bleibt"}, topics={}, consent=False, now=OPEN)
+    url = f"/de/interessenbekundung/{eoi.pk}/bearbeiten/"
+    if kind == "json":
+        response = client.post(url, '{"motivation": ""}', content_type="application/json")
+        assert response.status_code == 415
+    else:
+        response = client.post(url, {"motivation": ""})
+        assert response.status_code == 400
+    eoi.refresh_from_db()
+    assert eoi.motivation == "Bleibt"
+
+
+def test_saving_queries_do_not_grow_with_the_topics_chosen(client, eoi):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    topics = TopicFactory.create_batch(20)
+    counts = []
+    for chosen in (topics[:2], topics):
+        eoi.topic_interests.all().delete()
+        data = form_data(save="", **{"topic_open-data": None})
+        data.update({f"topic_{t.slug}": "follower" for t in chosen})
+        with CaptureQueriesContext(connection) as captured:
+            assert client.post(f"/de/interessenbekundung/{eoi.pk}/bearbeiten/",
+                               data).status_code == 302
+        counts.append(len(captured))
+        assert eoi.topic_interests.count() == len(chosen)
+    assert counts[0] == counts[1]
