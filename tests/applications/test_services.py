@@ -222,3 +222,20 @@ def test_late_entry_must_end_in_the_future(call, city):
     with pytest.raises(ValidationError):
         late_entry_grant(call=call, city=city, reason="x", expires_at=CLOSED,
                          by=UserFactory(is_staff=True), now=CLOSED)
+
+
+def test_submission_survives_a_broken_broker_and_mail_server(
+    call, city, clerk, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from notifications.models import Message
+
+    eoi = complete(eoi_start(call=call, city=city, user=clerk, now=OPEN))
+    with mock.patch("notifications.tasks.deliver_message.delay",
+                    side_effect=ConnectionError("broker down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            eoi = eoi_submit(eoi=eoi, user=clerk, now=OPEN)
+    eoi.refresh_from_db()
+    assert eoi.status == EoiStatus.SUBMITTED and eoi.reference == "VIE-2022-0001"
+    assert Message.objects.get(kind="eoi_submitted").state == "pending"
