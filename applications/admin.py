@@ -1,9 +1,23 @@
-from django.contrib import admin
+import csv
+import io
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from applications.models import Call, ExpressionOfInterest, LateEntry, TopicInterest
-from applications.services import late_entry_grant
+from applications.admin_filters import LandFilter, RoleFilter, TopicFilter, VerifiedContactFilter
+from applications.enums import SCORE_MAX, SCORE_MIN, EoiStatus
+from applications.models import Call, Criterion, ExpressionOfInterest, LateEntry, TopicInterest
+from applications.selectors import EXPORT_COLUMNS, export_rows, with_scores
+from applications.services import eoi_change_status, late_entry_grant, scores_save
 
 
 @admin.register(Call)
@@ -23,21 +37,170 @@ class TopicInterestInline(admin.TabularInline):
         return False
 
 
+class DecisionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}))
+    reason_in_mail = forms.BooleanField(label=_("Include the reason in the mail"),
+                                        required=False)
+
+
+def decision_action(status):
+    """An admin action that moves the selection to ``status`` after asking for a reason."""
+
+    def action(modeladmin, request, queryset):
+        form = DecisionForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            changed, refused = 0, []
+            for eoi in queryset.select_related("city"):
+                try:
+                    eoi_change_status(eoi=eoi, to=status, by=request.user,
+                                      reason=form.cleaned_data["reason"], now=timezone.now(),
+                                      reason_in_mail=form.cleaned_data["reason_in_mail"])
+                    changed += 1
+                except ValidationError as error:
+                    refused.append(f"{eoi}: {error.messages[0]}")
+            modeladmin.message_user(request, ngettext(
+                "%(count)d expression of interest changed.",
+                "%(count)d expressions of interest changed.", changed) % {"count": changed})
+            for message in refused:
+                modeladmin.message_user(request, message, messages.ERROR)
+            return None
+        return TemplateResponse(request, "admin/applications/decide.html", {
+            **modeladmin.admin_site.each_context(request), "form": form, "queryset": queryset,
+            "status": EoiStatus(status).label, "action": f"mark_{status}",
+            "opts": modeladmin.model._meta, "title": _("Decide: %(status)s") % {
+                "status": EoiStatus(status).label},
+        }, status=400 if form.is_bound else 200)
+
+    action.__name__ = f"mark_{status}"
+    return admin.action(description=_("Mark as %(status)s …") % {
+        "status": EoiStatus(status).label})(action)
+
+
+class ScoreForm(forms.Form):
+    def __init__(self, *args, criteria, initial_scores, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            value, note = initial_scores.get(criterion.pk, (None, ""))
+            self.fields[f"value_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.name, coerce=int, initial=value,
+                choices=[(n, n) for n in range(SCORE_MIN, SCORE_MAX + 1)])
+            self.fields[f"note_{criterion.pk}"] = forms.CharField(
+                label=_("Note on %(criterion)s") % {"criterion": criterion.name},
+                required=False, initial=note, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def scores(self):
+        return {c: (self.cleaned_data[f"value_{c.pk}"], self.cleaned_data[f"note_{c.pk}"])
+                for c in self.criteria}
+
+
 @admin.register(ExpressionOfInterest)
 class ExpressionOfInterestAdmin(SimpleHistoryAdmin):
-    """Applicants' content is theirs: staff read it here, with every version in the history."""
+    """Applicants' content is theirs: staff read, score and decide here."""
 
-    list_display = ["reference", "city", "status", "call", "submitted_at", "updated_at"]
-    list_filter = ["status", "call"]
+    list_display = ["reference", "city", "land", "status", "call", "submitted_at",
+                    "score_summary"]
+    list_filter = ["status", ("call", admin.RelatedOnlyFieldListFilter), LandFilter,
+                   TopicFilter, RoleFilter, VerifiedContactFilter]
     list_select_related = ["city", "call__programme"]
     search_fields = ["reference", "city__name", "city__ags", "contact_name", "contact_email"]
     inlines = [TopicInterestInline]
+    actions = [decision_action(status) for status in
+               (EoiStatus.SHORTLISTED, EoiStatus.ACCEPTED, EoiStatus.WAITLISTED,
+                EoiStatus.DECLINED)]
+    change_list_template = "admin/applications/expressionofinterest/change_list.html"
+    change_form_template = "admin/applications/expressionofinterest/change_form.html"
+
+    def get_queryset(self, request):
+        return with_scores(super().get_queryset(request), reviewer=request.user)
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("Land"))
+    def land(self, eoi):
+        return eoi.city.land or "–"
+
+    @admin.display(description=_("Score (average, lowest–highest, reviewers)"))
+    def score_summary(self, eoi):
+        # Blind review: the others' scores show only once this reviewer has scored.
+        if not eoi.scored_by_me:
+            return _("score first") if eoi.reviewers else "–"
+        return f"{eoi.score_average:.1f} ({eoi.score_min}–{eoi.score_max}, {eoi.reviewers})"
+
+    def get_urls(self):
+        own = [
+            path("<int:pk>/score/", self.admin_site.admin_view(self.score_view),
+                 name="applications_expressionofinterest_score"),
+            path("export.csv", self.admin_site.admin_view(self.export_csv),
+                 name="applications_expressionofinterest_export_csv"),
+            path("export.xlsx", self.admin_site.admin_view(self.export_xlsx),
+                 name="applications_expressionofinterest_export_xlsx"),
+        ]
+        return own + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        eoi = self.get_object(request, object_id)
+        scored = eoi is not None and eoi.scores.filter(reviewer=request.user).exists()
+        scores = (eoi.scores.select_related("criterion", "reviewer").order_by(
+            "reviewer__email", "criterion__order") if scored else [])
+        return super().change_view(request, object_id, form_url, {
+            **(extra_context or {}), "scored_by_me": scored, "all_scores": scores})
+
+    def score_view(self, request, pk):
+        eoi = self.get_object(request, str(pk))
+        if eoi is None or not self.has_view_permission(request, eoi):
+            raise Http404
+        criteria = Criterion.objects.filter(programme=eoi.call.programme)
+        mine = {s.criterion_id: (s.value, s.note)
+                for s in eoi.scores.filter(reviewer=request.user)}
+        form = ScoreForm(request.POST if request.method == "POST" else None, criteria=criteria,
+                         initial_scores=mine)
+        if form.is_bound and form.is_valid():
+            scores_save(eoi=eoi, reviewer=request.user, scores=form.scores())
+            self.message_user(request, _("Your scores are saved."))
+            return redirect("admin:applications_expressionofinterest_change", eoi.pk)
+        return TemplateResponse(request, "admin/applications/score.html", {
+            **self.admin_site.each_context(request), "form": form, "eoi": eoi,
+            "opts": self.model._meta, "title": _("Score %(eoi)s") % {"eoi": eoi},
+        }, status=400 if form.is_bound else 200)
+
+    def _filtered(self, request):
+        return self.get_changelist_instance(request).get_queryset(request)
+
+    def export_csv(self, request):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="expressions-of-interest.csv"'
+        response.write("\ufeff")  # so spreadsheet programs read the umlauts right
+        writer = csv.writer(response)
+        writer.writerow([label for _key, label in EXPORT_COLUMNS])
+        for row in export_rows(self._filtered(request)):
+            writer.writerow([row[key] for key, _label in EXPORT_COLUMNS])
+        return response
+
+    def export_xlsx(self, request):
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Expressions of interest")
+        sheet.append([label for _key, label in EXPORT_COLUMNS])
+        for row in export_rows(self._filtered(request)):
+            sheet.append([row[key] for key, _label in EXPORT_COLUMNS])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response["Content-Disposition"] = 'attachment; filename="expressions-of-interest.xlsx"'
+        return response
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["name_de", "name_en", "order", "programme"]
+    list_editable = ["order"]
 
 
 @admin.register(LateEntry)

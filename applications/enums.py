@@ -20,3 +20,7 @@ class TopicRole(models.TextChoices):
 # Length limits shown while typing and enforced on the server.
 EXPERIENCE_MAX = 2000
 MOTIVATION_MAX = 2000
+
+# Scores run from 1 (weak) to 5 (strong).
+SCORE_MIN = 1
+SCORE_MAX = 5

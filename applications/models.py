@@ -1,13 +1,21 @@
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from applications.enums import EXPERIENCE_MAX, MOTIVATION_MAX, EoiStatus, TopicRole
+from applications.enums import (
+    EXPERIENCE_MAX,
+    MOTIVATION_MAX,
+    SCORE_MAX,
+    SCORE_MIN,
+    EoiStatus,
+    TopicRole,
+)
 from programme.countries import GERMANY
+from programme.i18n import localized
 from programme.models import Programme
 
 
@@ -155,3 +163,52 @@ class LateEntry(models.Model):
 
     def __str__(self):
         return f"{self.city} – {self.call}"
+
+
+class Criterion(models.Model):
+    """A criterion staff score expressions of interest against (staff can edit the list)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="criteria")
+    name_de = models.CharField(_("name (German)"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return localized(self, "name")
+
+
+class Score(models.Model):
+    """One reviewer's score of one expression of interest against one criterion."""
+
+    eoi = models.ForeignKey(ExpressionOfInterest, on_delete=models.CASCADE,
+                            related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores",
+                                  verbose_name=_("criterion"))
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("reviewer"))
+    value = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)])
+    note = models.TextField(_("note"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["eoi", "criterion", "reviewer"],
+                                    name="score_one_per_reviewer_and_criterion"),
+            models.CheckConstraint(condition=Q(value__gte=SCORE_MIN) & Q(value__lte=SCORE_MAX),
+                                   name="score_in_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.eoi} – {self.criterion}: {self.value}"

@@ -14,10 +14,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from applications.enums import EoiStatus
 from applications.formatting import deadline_text
-from applications.models import Call, ExpressionOfInterest, LateEntry, TopicInterest
+from applications.models import Call, ExpressionOfInterest, LateEntry, Score, TopicInterest
 from applications.validators import (
+    DECISIONS,
     validate_complete_for_submission,
     validate_country_eligible,
+    validate_status_change,
     validate_within_deadline,
 )
 from programme.models import CityContact
@@ -128,14 +130,40 @@ def eoi_submit(*, eoi: ExpressionOfInterest, user, now: datetime) -> ExpressionO
     return eoi
 
 
-def eoi_withdraw(*, eoi: ExpressionOfInterest, now: datetime) -> ExpressionOfInterest:
-    """Withdraw an expression of interest; allowed before and after the close."""
+def eoi_withdraw(*, eoi: ExpressionOfInterest, by, now: datetime) -> ExpressionOfInterest:
+    """Withdraw an expression of interest; the applicant may, before and after the close."""
+    if eoi.status == EoiStatus.WITHDRAWN:
+        return eoi
+    return eoi_change_status(eoi=eoi, to=EoiStatus.WITHDRAWN, by=by, now=now,
+                             reason=_("Withdrawn by the municipality."))
+
+
+def eoi_change_status(*, eoi: ExpressionOfInterest, to: str, by, reason: str, now: datetime,
+                      reason_in_mail: bool = False) -> ExpressionOfInterest:
+    """Move an expression of interest through the selection: the one way to change its status.
+
+    Records who, when and why in the history. A decision (shortlisted, accepted,
+    waitlisted, declined) is mailed to every contact of the municipality in their
+    language, with the reason if staff chose to include it.
+    """
+    from notifications.services import message_queue
+
     with transaction.atomic():
-        eoi = ExpressionOfInterest.objects.select_for_update().get(pk=eoi.pk)
-        if eoi.status == EoiStatus.WITHDRAWN:
-            return eoi
-        eoi.status = EoiStatus.WITHDRAWN
+        eoi = (ExpressionOfInterest.objects.select_for_update()
+               .select_related("call", "city").get(pk=eoi.pk))
+        validate_status_change(current=eoi.status, to=to, reason=reason)
+        eoi.status = to
+        eoi._history_user, eoi._change_reason = by, reason.strip()
         eoi.save()
+        if to in DECISIONS:
+            version = eoi.history.latest().history_id
+            for contact in eoi.city.contacts.select_related("user"):
+                message_queue(
+                    kind="eoi_decision", to=contact.user.email, recipient=contact.user,
+                    related=eoi, key=f"eoi_decision:{eoi.pk}:{version}:{contact.user_id}",
+                    template="applications/email/eoi_decision",
+                    context={"eoi": eoi, "reason": reason.strip() if reason_in_mail else ""},
+                )
     return eoi
 
 
@@ -160,3 +188,17 @@ def late_entry_grant(*, call: Call, city, reason: str, expires_at: datetime, by,
     entry.full_clean()
     entry.save()  # the history keeps who granted what, and every change
     return entry
+
+
+def scores_save(*, eoi: ExpressionOfInterest, reviewer, scores: dict) -> list[Score]:
+    """Save one reviewer's scores: ``scores`` maps each Criterion to (value, note)."""
+    saved = []
+    with transaction.atomic():
+        for criterion, (value, note) in scores.items():
+            score = (Score.objects.filter(eoi=eoi, criterion=criterion, reviewer=reviewer).first()
+                     or Score(eoi=eoi, criterion=criterion, reviewer=reviewer))
+            score.value, score.note = value, note
+            score.full_clean()
+            score.save()
+            saved.append(score)
+    return saved

@@ -8,7 +8,24 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from applications.enums import EoiStatus
 from applications.formatting import deadline_text
+
+# The selection workflow: which status may follow which.
+TRANSITIONS = {
+    EoiStatus.DRAFT: {EoiStatus.WITHDRAWN},
+    EoiStatus.SUBMITTED: {EoiStatus.SHORTLISTED, EoiStatus.ACCEPTED, EoiStatus.WAITLISTED,
+                          EoiStatus.DECLINED, EoiStatus.WITHDRAWN},
+    EoiStatus.SHORTLISTED: {EoiStatus.ACCEPTED, EoiStatus.WAITLISTED, EoiStatus.DECLINED,
+                            EoiStatus.WITHDRAWN},
+    EoiStatus.WAITLISTED: {EoiStatus.SHORTLISTED, EoiStatus.ACCEPTED, EoiStatus.DECLINED,
+                           EoiStatus.WITHDRAWN},
+    EoiStatus.ACCEPTED: {EoiStatus.WITHDRAWN},
+    EoiStatus.DECLINED: set(),
+    EoiStatus.WITHDRAWN: set(),
+}
+DECISIONS = {EoiStatus.SHORTLISTED, EoiStatus.ACCEPTED, EoiStatus.WAITLISTED,
+             EoiStatus.DECLINED}
 
 
 def is_within_deadline(*, call, now: datetime, late_entry=None) -> bool:
@@ -63,3 +80,14 @@ def validate_complete_for_submission(*, eoi) -> None:
             _("Choose at least one topic and say whether you share or learn."), code="topics")
     if errors:
         raise ValidationError(errors)
+
+
+def validate_status_change(*, current: str, to: str, reason: str) -> None:
+    """Only the workflow's steps, and never without a reason."""
+    if to not in TRANSITIONS.get(current, set()):
+        raise ValidationError(
+            _("An expression of interest that is %(current)s cannot become %(to)s."),
+            code="transition",
+            params={"current": EoiStatus(current).label, "to": EoiStatus(to).label})
+    if not (reason or "").strip():
+        raise ValidationError(_("Please give a reason for the decision."), code="reason")

@@ -191,7 +191,8 @@ def pdf(request, pk):
 @login_required
 @require_POST
 def withdraw(request, pk):
-    eoi = services.eoi_withdraw(eoi=_eoi_or_404(request, pk), now=timezone.now())
+    eoi = services.eoi_withdraw(eoi=_eoi_or_404(request, pk), by=request.user,
+                                now=timezone.now())
     messages.success(request, _("The expression of interest has been withdrawn."))
     return redirect("applications:detail", pk=eoi.pk)
 

@@ -196,7 +196,7 @@ def test_submitted_can_be_edited_until_the_deadline_but_must_stay_complete(call,
 def test_withdraw_and_delete_a_draft_work_after_the_close(call, city, clerk):
     submitted = complete(eoi_start(call=call, city=city, user=clerk, now=OPEN))
     eoi_submit(eoi=submitted, user=clerk, now=OPEN)
-    assert eoi_withdraw(eoi=submitted, now=CLOSED).status == EoiStatus.WITHDRAWN
+    assert eoi_withdraw(eoi=submitted, by=clerk, now=CLOSED).status == EoiStatus.WITHDRAWN
     draft = eoi_start(call=call, city=CityFactory(), user=clerk, now=OPEN)
     eoi_delete_draft(eoi=draft)
     assert not ExpressionOfInterest.objects.filter(pk=draft.pk).exists()

@@ -1,0 +1,138 @@
+import csv
+import io
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from applications.enums import EoiStatus, TopicRole
+from applications.models import Criterion, ExpressionOfInterest, Score, TopicInterest
+from programme.models import City, CityContact
+from tests.factories import CallFactory, CityFactory, TopicFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+LIST = "/admin/applications/expressionofinterest/"
+
+
+def staff_member(client=None):
+    staff = UserFactory(is_staff=True)
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    if client is not None:
+        client.force_login(staff)
+    return staff
+
+
+@pytest.fixture
+def applications():
+    call = CallFactory()
+    topic = TopicFactory(slug="open-data")
+    made = {}
+    for name, ags, status, role in [("Kiel", "01002000", "submitted", "lighthouse"),
+                                    ("Hamm", "05915000", "submitted", "follower"),
+                                    ("Jena", "16053000", "declined", "follower")]:
+        city = CityFactory(name=name, ags=ags)
+        eoi = ExpressionOfInterest.objects.create(call=call, city=city, status=status,
+                                                  reference=f"VIE-2022-{len(made) + 1:04d}")
+        TopicInterest.objects.create(eoi=eoi, topic=topic, role=role)
+        made[name] = eoi
+    contact = CityContact.objects.create(user=UserFactory(), city=made["Hamm"].city)
+    contact.verified_at = contact.created_at
+    contact.save()
+    return made
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("land=05", {"Hamm"}), ("topic=open-data&role=lighthouse", {"Kiel"}),
+    ("verified=yes", {"Hamm"}), ("verified=no", {"Kiel", "Jena"}),
+    ("status__exact=declined", {"Jena"}), ("q=16053000", {"Jena"}), ("q=Kiel", {"Kiel"}),
+])
+def test_filters_and_search(client, applications, query, expected):
+    staff_member(client)
+    response = client.get(f"{LIST}?{query}")
+    shown = {eoi.city.name for eoi in response.context["cl"].result_list}
+    assert shown == expected
+
+
+def test_only_staff_reach_the_review(client, applications):
+    eoi = applications["Kiel"]
+    client.force_login(UserFactory())
+    for url in [LIST, f"{LIST}{eoi.pk}/change/", f"{LIST}{eoi.pk}/score/", f"{LIST}export.csv",
+                f"{LIST}export.xlsx", "/admin/applications/criterion/"]:
+        assert client.get(url).status_code == 302, url
+
+
+def test_decision_action_asks_for_a_reason_then_decides_and_mails(
+    client, applications, django_capture_on_commit_callbacks
+):
+    staff = staff_member(client)
+    eoi = applications["Hamm"]
+    data = {"action": "mark_accepted", "_selected_action": [eoi.pk]}
+    page = client.post(LIST, data)
+    assert page.status_code == 200 and "Reason" in page.content.decode() or "Begründung" in (
+        page.content.decode())
+    assert client.post(LIST, {**data, "apply": "1", "reason": ""}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(LIST, {**data, "apply": "1", "reason": "Passt zu Arezzo",
+                           "reason_in_mail": "on"})
+    eoi.refresh_from_db()
+    assert eoi.status == EoiStatus.ACCEPTED
+    assert eoi.history.latest().history_user == staff
+    assert len(mail.outbox) == 1 and "Passt zu Arezzo" in mail.outbox[0].body
+
+
+def test_reviewers_see_the_others_scores_only_after_their_own(client, applications):
+    eoi = applications["Kiel"]
+    criteria = [Criterion.objects.create(programme=eoi.call.programme, name_de=n, name_en=n)
+                for n in ("Erfahrung", "Motivation")]
+    other = staff_member()
+    for criterion in criteria:
+        Score.objects.create(eoi=eoi, criterion=criterion, reviewer=other, value=5,
+                             note="geheim")
+    staff_member(client)
+    listing = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "5.0 (5–5" not in listing and "score first" in listing
+    assert "geheim" not in client.get(f"{LIST}{eoi.pk}/change/").content.decode()
+
+    form = {f"value_{c.pk}": "3" for c in criteria} | {f"note_{c.pk}": "" for c in criteria}
+    assert client.post(f"{LIST}{eoi.pk}/score/", {**form, f"value_{criteria[0].pk}": "9"}
+                       ).status_code == 400
+    assert client.post(f"{LIST}{eoi.pk}/score/", form).status_code == 302
+    assert "geheim" in client.get(f"{LIST}{eoi.pk}/change/").content.decode()
+    assert "4.0 (3–5, 2)" in client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_export_follows_the_filters_with_scores(client, applications):
+    staff_member(client)
+    response = client.get(f"{LIST}export.csv?topic=open-data&role=follower")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "Reference" and "Score average" in rows[0]
+    assert sorted(row[1] for row in rows[1:]) == ["Hamm", "Jena"]
+    workbook = load_workbook(io.BytesIO(client.get(f"{LIST}export.xlsx?land=16").content))
+    sheet_rows = list(workbook.active.values)
+    assert [row[1] for row in sheet_rows[1:]] == ["Jena"]
+
+
+def test_review_list_query_count_does_not_grow(client):
+    staff_member(client)
+    call = CallFactory()
+
+    def add(n, offset):
+        cities = City.objects.bulk_create(
+            City(name=f"Gemeinde {offset + i}", country="DE", ags=f"09{offset + i:06d}")
+            for i in range(n))
+        ExpressionOfInterest.objects.bulk_create(
+            ExpressionOfInterest(call=call, city=city, status="submitted") for city in cities)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(LIST).status_code == 200
+        return len(captured)
+
+    add(10, 0)
+    count()
+    few = count()
+    add(990, 10)
+    assert count() == few
