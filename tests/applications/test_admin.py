@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from applications.enums import EoiStatus, TopicRole
+from applications.enums import EoiStatus
 from applications.models import Criterion, ExpressionOfInterest, Score, TopicInterest
 from programme.models import City, CityContact
 from tests.factories import CallFactory, CityFactory, TopicFactory, UserFactory
