@@ -5,7 +5,7 @@ first, whoever calls it: the form, the admin, a command or the shell. Staff deci
 (issue: selection) do not pass through here and go on after the close.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -202,3 +202,30 @@ def scores_save(*, eoi: ExpressionOfInterest, reviewer, scores: dict) -> list[Sc
             score.save()
             saved.append(score)
     return saved
+
+
+ANONYMISED = "—"
+
+
+def eois_purge(*, older_than_days: int, now: datetime, dry_run: bool = False) -> list[str]:
+    """Anonymise declined and withdrawn expressions of interest after the retention period.
+
+    The municipality, call, status, topics and scores stay for the programme's figures;
+    the contact person, free texts and every stored version of them go.
+    """
+    cutoff = now - timedelta(days=older_than_days)
+    due = ExpressionOfInterest.objects.filter(
+        status__in=[EoiStatus.DECLINED, EoiStatus.WITHDRAWN], updated_at__lt=cutoff,
+    ).exclude(contact_name=ANONYMISED).select_related("city")
+    purged = [f"{eoi.reference or eoi.pk} {eoi.city.name}" for eoi in due]
+    if dry_run or not purged:
+        return purged
+    with transaction.atomic():
+        ids = list(due.values_list("pk", flat=True))
+        personal = {"contact_name": ANONYMISED, "contact_function": "", "contact_department": "",
+                    "contact_email": "", "contact_phone": "", "experience": "",
+                    "motivation": ""}
+        ExpressionOfInterest.objects.filter(pk__in=ids).update(**personal)
+        ExpressionOfInterest.history.filter(id__in=ids).update(**personal)
+        Score.objects.filter(eoi_id__in=ids).update(note="")
+    return purged
