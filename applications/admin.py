@@ -16,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from applications.admin_filters import LandFilter, RoleFilter, TopicFilter, VerifiedContactFilter
 from applications.enums import SCORE_MAX, SCORE_MIN, EoiStatus
 from applications.models import Call, Criterion, ExpressionOfInterest, LateEntry, TopicInterest
-from applications.selectors import EXPORT_COLUMNS, export_rows, with_scores
+from applications.selectors import EXPORT_COLUMNS, dashboard_figures, export_rows, with_scores
 from applications.services import eoi_change_status, late_entry_grant, scores_save
 
 
@@ -135,6 +135,8 @@ class ExpressionOfInterestAdmin(SimpleHistoryAdmin):
         own = [
             path("<int:pk>/score/", self.admin_site.admin_view(self.score_view),
                  name="applications_expressionofinterest_score"),
+            path("dashboard/", self.admin_site.admin_view(self.dashboard_view),
+                 name="applications_expressionofinterest_dashboard"),
             path("export.csv", self.admin_site.admin_view(self.export_csv),
                  name="applications_expressionofinterest_export_csv"),
             path("export.xlsx", self.admin_site.admin_view(self.export_xlsx),
@@ -167,6 +169,13 @@ class ExpressionOfInterestAdmin(SimpleHistoryAdmin):
             **self.admin_site.each_context(request), "form": form, "eoi": eoi,
             "opts": self.model._meta, "title": _("Score %(eoi)s") % {"eoi": eoi},
         }, status=400 if form.is_bound else 200)
+
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise Http404
+        return TemplateResponse(request, "admin/applications/dashboard.html", {
+            **self.admin_site.each_context(request), "figures": dashboard_figures(),
+            "opts": self.model._meta, "title": _("Selection dashboard")})
 
     def _filtered(self, request):
         return self.get_changelist_instance(request).get_queryset(request)

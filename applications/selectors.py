@@ -40,3 +40,48 @@ def export_rows(queryset):
             "score_min": eoi.score_min or "", "score_max": eoi.score_max or "",
             "reviewers": eoi.reviewers,
         }
+
+
+BAR_HEIGHT, BAR_GAP, CHART_WIDTH, LABEL_WIDTH = 22, 8, 640, 220
+
+
+def bar_chart(rows: list[tuple[str, int]]) -> dict:
+    """Lay out a horizontal bar chart for an SVG template: positions, widths, labels."""
+    top = max((value for _label, value in rows), default=0) or 1
+    span = CHART_WIDTH - LABEL_WIDTH - 60
+    bars = [{"label": label, "value": value, "y": i * (BAR_HEIGHT + BAR_GAP),
+             "text_y": i * (BAR_HEIGHT + BAR_GAP) + round(BAR_HEIGHT * 0.7),
+             "width": max(1, round(span * value / top)) if value else 0,
+             "value_x": LABEL_WIDTH + max(1, round(span * value / top)) + 6}
+            for i, (label, value) in enumerate(rows)]
+    return {"bars": bars, "height": len(rows) * (BAR_HEIGHT + BAR_GAP), "width": CHART_WIDTH,
+            "label_width": LABEL_WIDTH, "bar_height": BAR_HEIGHT}
+
+
+def dashboard_figures() -> dict:
+    """Counts for the staff dashboard: real calls only, submitted or later (no drafts)."""
+    from django.db.models.functions import Substr
+
+    from applications.enums import EoiStatus
+    from applications.models import ExpressionOfInterest, Score, TopicInterest
+    from programme.lands import LANDS
+    from programme.models import Topic
+
+    entries = ExpressionOfInterest.objects.filter(call__is_practice=False).exclude(
+        status=EoiStatus.DRAFT)
+    by_status = dict(entries.values_list("status").annotate(n=Count("pk")))
+    by_land = dict(entries.annotate(land=Substr("city__ags", 1, 2)).values_list("land")
+                   .annotate(n=Count("pk")))
+    by_topic = dict(TopicInterest.objects.filter(eoi__in=entries).values_list("topic")
+                    .annotate(n=Count("pk")))
+    by_score = dict(Score.objects.filter(eoi__in=entries).values_list("value")
+                    .annotate(n=Count("pk")))
+    topics = Topic.objects.all()
+    return {
+        "total": sum(by_status.values()),
+        "status": bar_chart([(label, by_status.get(value, 0)) for value, label in
+                             EoiStatus.choices if value != EoiStatus.DRAFT]),
+        "land": bar_chart([(str(name), by_land.get(code, 0)) for code, name in LANDS.items()]),
+        "topic": bar_chart([(t.name, by_topic.get(t.pk, 0)) for t in topics]),
+        "score": bar_chart([(str(v), by_score.get(v, 0)) for v in range(1, 6)]),
+    }

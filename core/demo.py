@@ -17,7 +17,7 @@ from django.utils.text import slugify
 
 from accounts.enums import RESEARCHERS_GROUP, Language
 from accounts.models import User
-from applications.models import Call, ExpressionOfInterest, TopicInterest
+from applications.models import Call, Criterion, ExpressionOfInterest, TopicInterest
 from programme.enums import DatePrecision, OrganisationRole
 from programme.models import City, CityContact, Milestone, Organisation, Programme, Topic
 
@@ -244,8 +244,16 @@ def seed_accounts(*, password: str | None, now: datetime) -> list[DemoAccount]:
     return ACCOUNTS
 
 
+CRITERIA = [("Erfahrung, die geteilt werden kann", "Experience to share"),
+            ("Motivation", "Motivation"), ("Passung der Themen", "Topic fit"),
+            ("Kapazität zur Teilnahme", "Capacity to take part")]
+
+
 def seed_expressions(*, programme: Programme) -> None:
     """The 2022 call's expressions of interest, as history: decided long ago."""
+    for order, (name_de, name_en) in enumerate(CRITERIA):
+        Criterion.objects.get_or_create(programme=programme, name_de=name_de,
+                                        defaults={"name_en": name_en, "order": order})
     call = Call.objects.real().get(programme=programme)
     topics = {topic.slug: topic for topic in Topic.objects.all()}
     slugs = sorted(topics)

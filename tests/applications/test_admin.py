@@ -136,3 +136,19 @@ def test_review_list_query_count_does_not_grow(client):
     few = count()
     add(990, 10)
     assert count() == few
+
+
+def test_dashboard_counts_real_submissions_and_draws_labelled_svg(client, applications):
+    from applications.models import ExpressionOfInterest as Eoi
+
+    Eoi.objects.create(call=CallFactory(is_practice=True), city=CityFactory(), status="declined")
+    staff_member(client)
+    response = client.get(f"{LIST}dashboard/", HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "3 expressions of interest" in html
+    assert html.count('<svg role="img"') == 4
+    figures = response.context["figures"]
+    assert {b["label"]: b["value"] for b in figures["status"]["bars"]}["declined"] == 1
+    lands = {b["label"]: b["value"] for b in figures["land"]["bars"]}
+    assert (lands["Schleswig-Holstein"], lands["Thuringia"], lands["Bavaria"]) == (1, 1, 0)
