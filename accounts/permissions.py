@@ -14,7 +14,7 @@ import rules
 
 from accounts.enums import RESEARCHERS_GROUP
 
-PROJECT_APPS = {"accounts", "programme", "applications", "notifications"}
+PROJECT_APPS = {"accounts", "programme", "applications", "notifications", "tandems"}
 
 
 @rules.predicate

@@ -20,6 +20,9 @@ from accounts.models import User
 from applications.models import Call, Criterion, ExpressionOfInterest, TopicInterest
 from programme.enums import DatePrecision, OrganisationRole
 from programme.models import City, CityContact, Milestone, Organisation, Programme, Topic
+from tandems.enums import TandemState
+from tandems.models import Tandem
+from tandems.services import membership_add, membership_end, tandem_create, tandem_set_topics
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DEFAULT_PASSWORD = "vernetzt-demo-2022"
@@ -284,10 +287,45 @@ def seed_expressions(*, programme: Programme) -> None:
                 TopicInterest(eoi=eoi, topic=topics[slug], role=role) for slug, role in roles)
 
 
+# German city, partner city, and each topic's lighthouse (G = German city, P = partner).
+TANDEMS = [
+    ("Krefeld", "Sofia", [("smart-participation", "P")]),
+    ("Hamm", "Arezzo", [("digital-administration", "P"), ("mobility", "P"),
+                        ("air-quality-sensors", "G"), ("open-data", "G")]),
+    ("Geestland", "Vari-Voula-Vouliagmeni", [("energy-monitoring", "G"),
+                                             ("smart-participation", "P"), ("mobility", "P"),
+                                             ("circular-economy", "P")]),
+    ("München", "Utrecht", [("urban-digital-twins", "G"), ("interoperability", "P")]),
+    ("Arnsberg", "Alba Iulia", [("smart-city-strategy", "P"), ("street-lighting", "G"),
+                                ("sensors", "P"), ("open-data", "P"), ("eu-funding", "P")]),
+    ("Pirna", "Bolesławiec", [("digital-administration", "P"), ("smart-city-strategy", "P")]),
+]
+
+
+def seed_tandems(*, programme: Programme) -> None:
+    """The six tandems from the kick-off on; Sofia withdrew at the end of 2023, Venlo joined."""
+    if Tandem.objects.filter(programme=programme).exists():
+        return
+    topics = {topic.slug: topic for topic in Topic.objects.all()}
+    for german_name, partner_name, roles in TANDEMS:
+        german, partner = City.objects.get(name=german_name), City.objects.get(name=partner_name)
+        tandem = tandem_create(
+            programme=programme, german_city=german, partner_city=partner,
+            topics={topics[slug]: german if lead == "G" else partner for slug, lead in roles},
+            formed_on=date(2022, 5, 17), state=TandemState.ACTIVE)
+        if partner_name == "Sofia":
+            membership_end(membership=tandem.memberships.get(city=partner),
+                           left_on=date(2023, 12, 31))
+            venlo = City.objects.get(name="Venlo")
+            membership_add(tandem=tandem, city=venlo, joined_on=date(2024, 1, 1))
+            tandem_set_topics(tandem=tandem, topics={topics["smart-participation"]: venlo})
+
+
 def seed(*, password: str | None = None, now: datetime | None = None) -> list[DemoAccount]:
     now = now or timezone.now()
     programme = seed_programme(now=now)
     seed_topics()
     seed_cities()
     seed_expressions(programme=programme)
+    seed_tandems(programme=programme)
     return seed_accounts(password=password, now=now)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "programme",
     "applications",
     "notifications",
+    "tandems",
 ]
 
 MIDDLEWARE = [

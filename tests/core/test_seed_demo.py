@@ -66,3 +66,17 @@ def test_seed_demo_loads_the_2022_expressions_of_interest_as_history():
     assert len(lands) == 16
     assert all(e.motivation.startswith("[Demodaten]") for e in expressions)
     assert not ExpressionOfInterest.objects.filter(call__is_practice=True).exists()
+
+
+def test_seed_demo_loads_the_six_tandems_with_the_sofia_venlo_change():
+    from tandems.models import Tandem
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    tandems = Tandem.objects.prefetch_related("memberships__city")
+    assert sorted(str(t) for t in tandems) == [
+        "Arnsberg – Alba Iulia", "Geestland – Vari-Voula-Vouliagmeni", "Hamm – Arezzo",
+        "Krefeld – Venlo", "München – Utrecht", "Pirna – Bolesławiec"]
+    krefeld = next(t for t in tandems if str(t) == "Krefeld – Venlo")
+    assert [(m.city.name, str(m.left_on)) for m in krefeld.memberships.all()] == [
+        ("Krefeld", "None"), ("Sofia", "2023-12-31"), ("Venlo", "None")]

@@ -1,0 +1,147 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from programme.models import City
+from tandems import services
+from tandems.enums import TandemState
+from tandems.models import Membership, Tandem, TandemTopic
+
+
+class TandemCreateForm(forms.ModelForm):
+    """Pair two cities; the rules are checked here for a clear message, and again by the
+    service under the programme's lock when it saves."""
+
+    german_city = forms.ModelChoiceField(City.objects.filter(country="DE"),
+                                         label=_("German municipality"))
+    partner_city = forms.ModelChoiceField(City.objects.exclude(country="DE"),
+                                          label=_("Partner city"))
+
+    class Meta:
+        model = Tandem
+        fields = ["programme", "formed_on"]
+
+    def clean(self):
+        data = super().clean()
+        if all(data.get(k) for k in ("programme", "german_city", "partner_city")):
+            services.tandem_check(programme=data["programme"], german_city=data["german_city"],
+                                  partner_city=data["partner_city"])
+        return data
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    can_delete = False
+    fields = ["city", "joined_on", "left_on"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TandemTopicInline(admin.TabularInline):
+    model = TandemTopic
+    extra = 1
+
+
+def state_action(state):
+    def action(modeladmin, request, queryset):
+        for tandem in queryset:
+            try:
+                services.tandem_set_state(tandem=tandem, state=state, on=timezone.localdate())
+            except ValidationError as error:
+                modeladmin.message_user(request, f"{tandem}: {error.messages[0]}",
+                                        messages.ERROR)
+
+    action.__name__ = f"make_{state}"
+    return admin.action(description=_("Mark as %(state)s") % {
+        "state": TandemState(state).label})(action)
+
+
+@admin.register(Tandem)
+class TandemAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "programme", "state", "formed_on", "ended_on"]
+    list_filter = ["state", "programme"]
+    actions = [state_action(s) for s in (TandemState.ACTIVE, TandemState.ENDED,
+                                         TandemState.DISSOLVED)]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("memberships__city")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = TandemCreateForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["programme", "german_city", "partner_city", "formed_on"]
+        return ["programme", "state", "formed_on", "ended_on"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["programme", "state", "formed_on", "ended_on"]
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else [MembershipInline, TandemTopicInline]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        tandem = services.tandem_create(
+            programme=form.cleaned_data["programme"],
+            german_city=form.cleaned_data["german_city"],
+            partner_city=form.cleaned_data["partner_city"], topics={},
+            formed_on=form.cleaned_data["formed_on"])
+        obj.pk = tandem.pk
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not TandemTopic:
+            return
+        topics = {f.cleaned_data["topic"]: f.cleaned_data["lighthouse"] for f in formset.forms
+                  if f.cleaned_data and not f.cleaned_data.get("DELETE")}
+        try:
+            services.tandem_set_topics(tandem=form.instance, topics=topics)
+        except ValidationError as error:
+            self.message_user(request, error.messages[0], messages.ERROR)
+
+
+class MembershipAddForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["tandem", "city", "joined_on"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("tandem") and data.get("city"):
+            services.membership_check(tandem=data["tandem"], city=data["city"])
+        return data
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    """Withdrawals and new partners; the history of every membership stays."""
+
+    list_display = ["city", "tandem", "joined_on", "left_on"]
+    list_filter = [("left_on", admin.EmptyFieldListFilter)]
+    list_select_related = ["city", "tandem"]
+    actions = ["withdraw"]
+    form = MembershipAddForm
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["tandem", "city", "joined_on", "left_on"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        membership = services.membership_add(tandem=obj.tandem, city=obj.city,
+                                             joined_on=obj.joined_on)
+        obj.pk = membership.pk
+
+    @admin.action(description=_("Withdraw: end the selected memberships today"))
+    def withdraw(self, request, queryset):
+        for membership in queryset.filter(left_on=None):
+            services.membership_end(membership=membership, left_on=timezone.localdate())

@@ -1,0 +1,61 @@
+import pytest
+from allauth.mfa.models import Authenticator
+
+from tandems.models import Membership, Tandem
+from tests.factories import CityFactory, ProgrammeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    staff = UserFactory(is_staff=True)
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(staff)
+    return client
+
+
+def test_staff_pair_two_cities_through_the_service(staff_client):
+    programme = ProgrammeFactory()
+    krefeld, sofia = CityFactory(name="Krefeld"), CityFactory(name="Sofia", country="BG",
+                                                              ags=None)
+    response = staff_client.post("/admin/tandems/tandem/add/", {
+        "programme": programme.pk, "german_city": krefeld.pk, "partner_city": sofia.pk,
+        "formed_on": "2022-05-17"})
+    assert response.status_code == 302
+    tandem = Tandem.objects.get()
+    assert {m.city for m in tandem.memberships.all()} == {krefeld, sofia}
+
+
+def test_a_taken_city_gets_a_clear_message_and_nothing_is_saved(staff_client):
+    programme = ProgrammeFactory()
+    krefeld = CityFactory(name="Krefeld")
+    partners = [CityFactory(name=n, country="NL", ags=None) for n in ("Venlo", "Utrecht")]
+    data = {"programme": programme.pk, "german_city": krefeld.pk, "formed_on": "2022-05-17"}
+    staff_client.post("/admin/tandems/tandem/add/", {**data, "partner_city": partners[0].pk})
+    response = staff_client.post("/admin/tandems/tandem/add/",
+                                 {**data, "partner_city": partners[1].pk},
+                                 HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Krefeld is already in a tandem" in response.content.decode()
+    assert Tandem.objects.count() == 1
+
+
+def test_withdrawal_and_a_new_partner_in_the_admin(staff_client):
+    programme = ProgrammeFactory()
+    krefeld, sofia, venlo = (CityFactory(name="Krefeld"),
+                             CityFactory(name="Sofia", country="BG", ags=None),
+                             CityFactory(name="Venlo", country="NL", ags=None))
+    staff_client.post("/admin/tandems/tandem/add/", {
+        "programme": programme.pk, "german_city": krefeld.pk, "partner_city": sofia.pk,
+        "formed_on": "2022-05-17"})
+    tandem = Tandem.objects.get()
+    sofia_membership = Membership.objects.get(city=sofia)
+    staff_client.post("/admin/tandems/membership/", {
+        "action": "withdraw", "_selected_action": [sofia_membership.pk]})
+    sofia_membership.refresh_from_db()
+    assert sofia_membership.left_on is not None
+    response = staff_client.post("/admin/tandems/membership/add/", {
+        "tandem": tandem.pk, "city": venlo.pk, "joined_on": "2024-01-01"})
+    assert response.status_code == 302
+    assert tandem.memberships.filter(left_on=None).count() == 2
