@@ -80,6 +80,18 @@ def is_contact_for_request(user, join_request):
 rules.add_perm("programme.decide_joinrequest", is_staff | is_contact_for_request)
 rules.add_perm("core.access_staff_area", is_staff)
 
+# -- tandems ------------------------------------------------------------------
+@rules.predicate
+def is_tandem_member_contact(user, tandem):
+    """A contact of a city that is a current member of ``tandem``."""
+    if tandem is None or not user.is_authenticated:
+        return False
+    return user.city_contacts.filter(city__memberships__tandem=tandem,
+                                     city__memberships__left_on=None).exists()
+
+
+rules.add_perm("tandems.view_tandem", is_staff | is_tandem_member_contact)
+
 # -- expressions of interest -----------------------------------------------
 # Applicant rights; the deadline itself is checked by the services, not here.
 rules.add_perm("applications.view_expressionofinterest", is_staff | is_contact_for_eoi)

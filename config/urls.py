@@ -17,6 +17,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("programme.urls")),
     path("interessenbekundung/", include("applications.urls")),
+    path("tandems/", include("tandems.urls")),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("notifications.urls")),

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 PAGES = ["/de/", "/en/", "/de/impressum/", "/en/impressum/", "/de/datenschutz/",
          "/en/datenschutz/", "/de/barrierefreiheit/", "/en/barrierefreiheit/",
          "/de/leichte-sprache/", "/en/leichte-sprache/", "/de/accounts/login/",
-         "/en/accounts/signup/"]
+         "/en/accounts/signup/", "/de/tandems/", "/en/tandems/"]
 
 # Any attribute that could make the browser contact a host: it must stay on ours.
 REFERENCE = re.compile(r"""(?:src|href|action|srcset|poster|data)\s*=\s*["']([^"']+)["']""", re.I)

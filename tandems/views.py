@@ -1,0 +1,32 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from programme.models import Programme
+from tandems.selectors import contacts_of, diagram, tandems_with_members
+
+
+def participating(request):
+    """The public page: the programme's live tandems, their cities and topics."""
+    programme = Programme.objects.current()
+    if programme is None:
+        raise Http404
+    tandems = list(tandems_with_members(programme.tandems.live()))
+    mine = []
+    if request.user.is_authenticated:
+        mine = [t for t in tandems if request.user.has_perm("tandems.view_tandem", t)
+                and not request.user.is_staff]
+    return render(request, "tandems/participating.html", {
+        "programme": programme, "tandems": tandems, "diagram": diagram(tandems), "mine": mine})
+
+
+@login_required
+def tandem_detail(request, pk):
+    tandem = get_object_or_404(tandems_with_members(), pk=pk)
+    if not request.user.has_perm("tandems.view_tandem", tandem):
+        raise Http404
+    members = tandem.current_memberships()
+    return render(request, "tandems/detail.html", {
+        "tandem": tandem, "members": members,
+        "contacts": contacts_of([m.city for m in members]),
+        "history": tandem.memberships.all()})
