@@ -19,7 +19,15 @@ from accounts.enums import RESEARCHERS_GROUP, Language
 from accounts.models import User
 from applications.models import Call, Criterion, ExpressionOfInterest, TopicInterest
 from programme.enums import DatePrecision, OrganisationRole
-from programme.models import City, CityContact, Milestone, Organisation, Programme, Topic
+from programme.models import (
+    City,
+    CityContact,
+    CityTopic,
+    Milestone,
+    Organisation,
+    Programme,
+    Topic,
+)
 from tandems.enums import TandemState
 from tandems.models import Tandem
 from tandems.services import membership_add, membership_end, tandem_create, tandem_set_topics
@@ -209,6 +217,17 @@ WEBSITES = {"Krefeld": "https://www.krefeld.de", "Hamm": "https://www.hamm.de",
             "Arnsberg": "https://www.arnsberg.de", "Pirna": "https://www.pirna.de"}
 
 
+# What the partner cities offered in their profiles (all as lighthouses in the demo).
+PARTNER_TOPICS = {
+    "Sofia": ["smart-participation"], "Venlo": ["smart-participation"],
+    "Arezzo": ["digital-administration", "mobility"],
+    "Vari-Voula-Vouliagmeni": ["smart-participation", "mobility", "circular-economy"],
+    "Utrecht": ["interoperability"],
+    "Alba Iulia": ["smart-city-strategy", "sensors", "open-data", "eu-funding"],
+    "Bolesławiec": ["digital-administration", "smart-city-strategy"],
+}
+
+
 def seed_cities() -> None:
     for name, country, ags, population, lat, lon, languages, zone in CITIES:
         City.objects.get_or_create(
@@ -217,6 +236,11 @@ def seed_cities() -> None:
                       "languages": languages, "time_zone": zone,
                       "website": WEBSITES.get(name, "")},
         )
+    for name, slugs in PARTNER_TOPICS.items():
+        city = City.objects.get(name=name)
+        for slug in slugs:
+            CityTopic.objects.get_or_create(city=city, topic=Topic.objects.get(slug=slug),
+                                            defaults={"role": CityTopic.Role.LIGHTHOUSE})
 
 
 def seed_accounts(*, password: str | None, now: datetime) -> list[DemoAccount]:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from programme.models import (
     City,
     CityContact,
+    CityTopic,
     JoinRequest,
     Milestone,
     Organisation,
@@ -42,12 +43,17 @@ class CityContactInline(admin.TabularInline):
     readonly_fields = ["verified_by", "verified_at"]
 
 
+class CityTopicInline(admin.TabularInline):
+    model = CityTopic
+    extra = 1
+
+
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
-    list_display = ["name", "country", "ags", "population", "website"]
+    list_display = ["name", "country", "ags", "population", "languages", "time_zone"]
     list_filter = ["country"]
     search_fields = ["name", "ags"]
-    inlines = [CityContactInline]
+    inlines = [CityTopicInline, CityContactInline]
 
 
 @admin.register(CityContact)

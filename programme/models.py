@@ -193,6 +193,33 @@ class City(models.Model):
         return land_of(self.ags)
 
 
+class CityTopic(models.Model):
+    """A topic a city can share experience in (lighthouse) or wants to learn (follower).
+
+    German municipalities state theirs in their expression of interest; partner cities
+    in their profile, which the pairing assistant reads.
+    """
+
+    class Role(models.TextChoices):
+        LIGHTHOUSE = "lighthouse", _("can share experience (lighthouse)")
+        FOLLOWER = "follower", _("wants to learn (follower)")
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="topics")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("topic"))
+    role = models.CharField(_("role"), max_length=10, choices=Role)
+
+    class Meta:
+        verbose_name = _("topic of the city")
+        verbose_name_plural = _("topics of the city")
+        constraints = [
+            models.UniqueConstraint(fields=["city", "topic"], name="citytopic_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.city}: {self.topic} ({self.get_role_display()})"
+
+
 class CityContact(models.Model):
     """A person who speaks for a city, once staff have verified it."""
 
