@@ -1,14 +1,20 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from programme.models import City
+from programme.models import City, Programme, Topic
 from tandems import services
 from tandems.enums import TandemState
 from tandems.models import Membership, Tandem, TandemTopic
+from tandems.pairing import best_pairs
+from tandems.selectors import pairing_input
 
 
 class TandemCreateForm(forms.ModelForm):
@@ -66,6 +72,45 @@ def state_action(state):
 class TandemAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "programme", "state", "formed_on", "ended_on"]
     list_filter = ["state", "programme"]
+    change_list_template = "admin/tandems/tandem/change_list.html"
+
+    def get_urls(self):
+        return [path("suggestions/", self.admin_site.admin_view(self.suggestions_view),
+                     name="tandems_tandem_suggestions"), *super().get_urls()]
+
+    def suggestions_view(self, request):
+        """The pairing assistant's proposals; accepting one pairs the cities via the service."""
+        if not self.has_add_permission(request):
+            raise Http404
+        programme = Programme.objects.current()
+        germans, partners, free = pairing_input(programme)
+        pairs = best_pairs(germans, partners, free)
+        if request.method == "POST":
+            chosen = next((p for p in pairs if f"{p.german.key}-{p.partner.key}"
+                           == request.POST.get("pair")), None)
+            if chosen is None:
+                self.message_user(request, _("This suggestion is no longer current."),
+                                  messages.ERROR)
+                return redirect("admin:tandems_tandem_suggestions")
+            german, partner = (City.objects.get(pk=chosen.german.key),
+                               City.objects.get(pk=chosen.partner.key))
+            topics = Topic.objects.in_bulk(list(chosen.lighthouses), field_name="slug")
+            try:
+                tandem = services.tandem_create(
+                    programme=programme, german_city=german, partner_city=partner,
+                    topics={topics[slug]: german if lead == "german" else partner
+                            for slug, lead in chosen.lighthouses.items()},
+                    formed_on=timezone.localdate())
+            except ValidationError as error:
+                self.message_user(request, error.messages[0], messages.ERROR)
+                return redirect("admin:tandems_tandem_suggestions")
+            self.message_user(request, _("The tandem %(tandem)s has been formed.") % {
+                "tandem": tandem})
+            return redirect("admin:tandems_tandem_change", tandem.pk)
+        return TemplateResponse(request, "admin/tandems/suggestions.html", {
+            **self.admin_site.each_context(request), "pairs": pairs, "free": free,
+            "germans": len(germans), "partners": len(partners), "opts": self.model._meta,
+            "title": _("Pairing assistant")})
     actions = [state_action(s) for s in (TandemState.ACTIVE, TandemState.ENDED,
                                          TandemState.DISSOLVED)]
 

@@ -27,3 +27,33 @@ def diagram(tandems) -> dict:
             rows.append({"german": members[0].city.name, "partner": members[1].city.name,
                          "country": members[1].city.get_country_display(), "y": 30 + i * 44})
     return {"rows": rows, "height": 30 + len(rows) * 44}
+
+
+def pairing_input(programme):
+    """The assistant's candidates: accepted German cities and registered partner cities not
+    in a live tandem of ``programme`` (practice calls never count), and the free places."""
+    from applications.enums import EoiStatus
+    from applications.models import ExpressionOfInterest
+    from programme.models import City
+    from tandems.pairing import Candidate
+
+    busy = Membership.objects.filter(programme=programme, left_on=None).values("city")
+    expressions = (ExpressionOfInterest.objects
+                   .filter(call__programme=programme, call__is_practice=False,
+                           status=EoiStatus.ACCEPTED)
+                   .exclude(city__in=busy).select_related("city")
+                   .prefetch_related("topic_interests__topic"))
+    germans = [Candidate(
+        key=e.city.pk, name=e.city.name, country=e.city.country,
+        population=e.population or e.city.population,
+        languages=frozenset(filter(None, e.city.languages.split(","))),
+        topics={t.topic.slug: t.role for t in e.topic_interests.all()},
+        preferred_countries=frozenset(e.preferred_countries)) for e in expressions]
+    partners = [Candidate(
+        key=c.pk, name=c.name, country=c.country, population=c.population,
+        languages=frozenset(filter(None, c.languages.split(","))),
+        topics={t.topic.slug: t.role for t in c.topics.all()})
+        for c in (City.objects.exclude(country="DE").exclude(pk__in=busy)
+                  .filter(topics__isnull=False).distinct().prefetch_related("topics__topic"))]
+    free = programme.max_tandems - programme.tandems.live().count()
+    return germans, partners, max(free, 0)

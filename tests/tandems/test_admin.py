@@ -59,3 +59,27 @@ def test_withdrawal_and_a_new_partner_in_the_admin(staff_client):
         "tandem": tandem.pk, "city": venlo.pk, "joined_on": "2024-01-01"})
     assert response.status_code == 302
     assert tandem.memberships.filter(left_on=None).count() == 2
+
+
+def test_staff_accept_a_suggestion_which_forms_the_tandem(staff_client, seeded):
+    from datetime import date
+
+    from tandems.enums import TandemState
+    from tandems.services import tandem_set_state
+
+    pirna = Tandem.objects.get(memberships__city__name="Pirna")
+    tandem_set_state(tandem=pirna, state=TandemState.DISSOLVED, on=date(2022, 6, 1))
+    page = staff_client.get("/admin/tandems/tandem/suggestions/", HTTP_ACCEPT_LANGUAGE="en")
+    (pair,) = page.context["pairs"]
+    response = staff_client.post("/admin/tandems/tandem/suggestions/",
+                                 {"pair": f"{pair.german.key}-{pair.partner.key}"})
+    assert response.status_code == 302
+    tandem = Tandem.objects.exclude(pk=pirna.pk).get(memberships__city_id=pair.german.key,
+                                                     memberships__left_on=None)
+    assert {t.topic.slug: t.lighthouse_id for t in tandem.topics.all()} == {
+        slug: pair.german.key if lead == "german" else pair.partner.key
+        for slug, lead in pair.lighthouses.items()}
+    # Accepting the same suggestion again is refused with a message, not an error.
+    again = staff_client.post("/admin/tandems/tandem/suggestions/",
+                              {"pair": f"{pair.german.key}-{pair.partner.key}"})
+    assert again.status_code == 302
