@@ -12,9 +12,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from programme.models import City, Programme, Topic
 from tandems import services
 from tandems.enums import TandemState
-from tandems.models import Membership, Tandem, TandemTopic
+from tandems.models import Membership, PairingRule, Tandem, TandemTopic
 from tandems.pairing import best_pairs
-from tandems.selectors import pairing_input
+from tandems.selectors import pairing_input, pairing_rules
 
 
 class TandemCreateForm(forms.ModelForm):
@@ -84,7 +84,8 @@ class TandemAdmin(SimpleHistoryAdmin):
             raise Http404
         programme = Programme.objects.current()
         germans, partners, free = pairing_input(programme)
-        pairs = best_pairs(germans, partners, free)
+        excluded, required = pairing_rules(programme)
+        pairs = best_pairs(germans, partners, free, excluded, required)
         if request.method == "POST":
             chosen = next((p for p in pairs if f"{p.german.key}-{p.partner.key}"
                            == request.POST.get("pair")), None)
@@ -190,3 +191,10 @@ class MembershipAdmin(SimpleHistoryAdmin):
     def withdraw(self, request, queryset):
         for membership in queryset.filter(left_on=None):
             services.membership_end(membership=membership, left_on=timezone.localdate())
+
+
+@admin.register(PairingRule)
+class PairingRuleAdmin(admin.ModelAdmin):
+    list_display = ["german_city", "partner_city", "kind", "note", "programme"]
+    list_filter = ["kind"]
+    autocomplete_fields = ["german_city", "partner_city"]

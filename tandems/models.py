@@ -91,3 +91,32 @@ class TandemTopic(models.Model):
 
     def __str__(self):
         return f"{self.topic}: {self.lighthouse}"
+
+
+class PairingRule(models.Model):
+    """Staff steer the pairing assistant: never propose a pair, or always propose it."""
+
+    class Kind(models.TextChoices):
+        EXCLUDE = "exclude", _("never pair")
+        REQUIRE = "require", _("must pair")
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("programme"))
+    german_city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("German municipality"),
+                                    limit_choices_to={"country": "DE"})
+    partner_city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("partner city"))
+    kind = models.CharField(_("rule"), max_length=8, choices=Kind)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("pairing rule")
+        verbose_name_plural = _("pairing rules")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "german_city", "partner_city"],
+                                    name="pairingrule_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.german_city} – {self.partner_city}"

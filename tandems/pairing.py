@@ -137,9 +137,22 @@ def _top_per_row(scores, k):
 
 
 def best_pairs(germans: list[Candidate], partners: list[Candidate], k: int,
-               excluded: set = frozenset()) -> list[Pair]:
-    """The at most ``k`` pairs with the highest total score (``excluded``: (german, partner)
-    keys staff ruled out). Pairs scoring nothing are not proposed."""
+               excluded: set = frozenset(), required: set = frozenset()) -> list[Pair]:
+    """The at most ``k`` pairs with the highest total score. ``excluded`` and ``required``
+    hold (german key, partner key) pairs staff ruled out or insist on; the required ones
+    come first and the rest is planned around them. Pairs scoring nothing are not proposed.
+    """
+    by_key = {c.key: c for c in germans + partners}
+    fixed = [score_pair(by_key[g], by_key[p]) for g, p in sorted(required, key=str)
+             if g in by_key and p in by_key][:max(k, 0)]
+    taken = {pair.german.key for pair in fixed} | {pair.partner.key for pair in fixed}
+    rest = _best_free_pairs([g for g in germans if g.key not in taken],
+                            [p for p in partners if p.key not in taken], k - len(fixed),
+                            excluded)
+    return fixed + rest
+
+
+def _best_free_pairs(germans, partners, k, excluded):
     import networkx as nx
     import numpy as np
 

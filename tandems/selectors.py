@@ -57,3 +57,14 @@ def pairing_input(programme):
                   .filter(topics__isnull=False).distinct().prefetch_related("topics__topic"))]
     free = programme.max_tandems - programme.tandems.live().count()
     return germans, partners, max(free, 0)
+
+
+def pairing_rules(programme) -> tuple[set, set]:
+    """Staff's exclusions and must-pairs for the assistant, as (german, partner) key pairs."""
+    from tandems.models import PairingRule
+
+    rules = PairingRule.objects.filter(programme=programme).values_list(
+        "kind", "german_city_id", "partner_city_id")
+    excluded = {(g, p) for kind, g, p in rules if kind == PairingRule.Kind.EXCLUDE}
+    required = {(g, p) for kind, g, p in rules if kind == PairingRule.Kind.REQUIRE}
+    return excluded, required

@@ -83,3 +83,14 @@ def test_the_fast_score_matrix_gives_the_explained_scores(seed):
     matrix = score_matrix(germans, partners)
     assert [[int(v) for v in row] for row in matrix] == [
         [score_pair(g, p).score for p in partners] for g in germans]
+
+
+def test_must_pairs_come_first_and_the_rest_is_planned_around_them():
+    def c(key, country, topics):
+        return Candidate(key, key, country, None, frozenset(), topics)
+
+    g1, g2 = c("g1", "DE", {"a": "lighthouse"}), c("g2", "DE", {"b": "lighthouse"})
+    p1, p2 = c("p1", "NL", {"a": "follower", "b": "follower"}), c("p2", "IT", {"b": "follower"})
+    pairs = best_pairs([g1, g2], [p1, p2], 2, required={("g1", "p2")})
+    assert [(p.german.key, p.partner.key) for p in pairs] == [("g1", "p2"), ("g2", "p1")]
+    assert best_pairs([g1, g2], [p1, p2], 2, excluded={("g1", "p1")})[0].german.key == "g2"

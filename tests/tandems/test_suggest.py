@@ -34,3 +34,17 @@ def test_a_freed_place_gets_the_best_pair_with_reasons(seeded):
     out = io.StringIO()
     call_command("suggest_tandems", stdout=out)
     assert "1 free place(s)" in out.getvalue() and pair["german"] in out.getvalue()
+
+
+def test_staff_rules_steer_the_command(seeded):
+    from programme.models import City
+    from tandems.models import PairingRule
+
+    pirna = Tandem.objects.get(memberships__city__name="Pirna")
+    tandem_set_state(tandem=pirna, state=TandemState.DISSOLVED, on=date(2022, 6, 1))
+    programme = pirna.programme
+    PairingRule.objects.create(programme=programme, kind="require",
+                               german_city=City.objects.get(name="Kiel"),
+                               partner_city=City.objects.get(name="Sofia"))
+    (pair,) = suggestions()["suggestions"]
+    assert (pair["german"], pair["partner"]) == ("Kiel", "Sofia")

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from programme.models import Programme
 from tandems.pairing import best_pairs
-from tandems.selectors import pairing_input
+from tandems.selectors import pairing_input, pairing_rules
 
 
 class Command(BaseCommand):
@@ -18,7 +18,8 @@ class Command(BaseCommand):
         if programme is None:
             raise CommandError("No programme yet.")
         germans, partners, free = pairing_input(programme)
-        pairs = best_pairs(germans, partners, free)
+        excluded, required = pairing_rules(programme)
+        pairs = best_pairs(germans, partners, free, excluded, required)
         rows = [{"german": p.german.name, "partner": p.partner.name, "score": p.score,
                  "breakdown": p.breakdown, "lighthouses": p.lighthouses} for p in pairs]
         if as_json:
