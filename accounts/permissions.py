@@ -73,6 +73,14 @@ rules.add_perm("programme.verify_city_contact", is_staff)
 
 
 @rules.predicate
+def is_partner_city(user, city):
+    return city is not None and not city.is_german
+
+
+rules.add_perm("programme.edit_city_profile", is_staff | (is_partner_city & is_verified_contact_of))
+
+
+@rules.predicate
 def is_contact_for_request(user, join_request):
     return join_request is not None and is_contact_of(user, join_request.city)
 

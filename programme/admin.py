@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from programme.models import (
     JoinRequest,
     Milestone,
     Organisation,
+    PartnerInvitation,
     Programme,
     Topic,
 )
@@ -104,3 +106,39 @@ class JoinRequestAdmin(admin.ModelAdmin):
     @admin.action(description=_("Decline the selected requests"))
     def decline(self, request, queryset):
         self._decide(request, queryset, approve=False)
+
+
+class PartnerInvitationForm(forms.ModelForm):
+    class Meta:
+        model = PartnerInvitation
+        fields = ["city", "email"]
+
+    def clean_city(self):
+        city = self.cleaned_data["city"]
+        if city.is_german:
+            raise forms.ValidationError(_("Invitations are for partner cities; German "
+                                          "municipalities express interest themselves."))
+        return city
+
+
+@admin.register(PartnerInvitation)
+class PartnerInvitationAdmin(admin.ModelAdmin):
+    """Invite a partner city's contact; the mail goes through the outbox, in English."""
+
+    form = PartnerInvitationForm
+    list_display = ["email", "city", "invited_by", "created_at", "accepted_at"]
+    list_select_related = ["city", "invited_by"]
+    autocomplete_fields = ["city"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["city", "email", "invited_by", "created_at",
+                                        "accepted_by", "accepted_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        from programme.services import partner_invite
+
+        invitation = partner_invite(city=obj.city, email=obj.email, by=request.user,
+                                    now=timezone.now())
+        obj.pk = invitation.pk

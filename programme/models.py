@@ -281,3 +281,27 @@ class JoinRequest(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.city}"
+
+
+class PartnerInvitation(models.Model):
+    """Staff invite a partner city's contact by e-mail to sign up and complete its profile."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="invitations",
+                             verbose_name=_("city"))
+    email = models.EmailField(_("e-mail"))
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("invited by"))
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("accepted by"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} → {self.city}"

@@ -1,11 +1,13 @@
+import secrets
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from programme.countries import GERMANY
-from programme.models import City, CityContact, JoinRequest
+from programme.models import City, CityContact, CityTopic, JoinRequest, PartnerInvitation
 
 
 def city_contact_verify(*, contact: CityContact, by, now: datetime) -> CityContact:
@@ -72,3 +74,52 @@ def join_request_decide(*, request: JoinRequest, by, approve: bool, now: datetim
                       related=request, key=f"join_decided:{request.pk}",
                       template="programme/email/join_decided", context={"request": request})
     return request
+
+
+def partner_invite(*, city: City, email: str, by, now: datetime) -> PartnerInvitation:
+    """Invite a partner city's contact by e-mail (in English) to speak for the city."""
+    from notifications.services import message_queue
+
+    if city.is_german:
+        raise ValidationError({"city": _("Invitations are for partner cities; German "
+                                         "municipalities express interest themselves.")},
+                              code="german_city")
+    invitation = PartnerInvitation(city=city, email=email, invited_by=by,
+                                   token=secrets.token_urlsafe(32))
+    invitation.full_clean()
+    with transaction.atomic():
+        invitation.save()
+        message_queue(kind="partner_invitation", to=email, related=invitation, language="en",
+                      key=f"partner_invitation:{invitation.pk}",
+                      template="programme/email/partner_invitation",
+                      context={"invitation": invitation,
+                               "url": f"{settings.SITE_URL}/en/partner/invitation/"
+                                      f"{invitation.token}/"})
+    return invitation
+
+
+def partner_invitation_accept(*, invitation: PartnerInvitation, user, now: datetime):
+    """The invited person, signed in, becomes a verified contact of the city (staff invited)."""
+    with transaction.atomic():
+        invitation = PartnerInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at:
+            raise ValidationError(_("This invitation has already been used."), code="used")
+        invitation.accepted_by, invitation.accepted_at = user, now
+        invitation.save()
+        contact, _created = CityContact.objects.get_or_create(user=user, city=invitation.city)
+        if not contact.verified_at:
+            city_contact_verify(contact=contact, by=invitation.invited_by, now=now)
+    return contact
+
+
+def city_profile_update(*, city: City, data: dict, topics: dict) -> City:
+    """A partner city's profile: size, working languages, time zone, topics and roles."""
+    with transaction.atomic():
+        for name in ("population", "languages", "time_zone"):
+            setattr(city, name, data[name])
+        city.full_clean()
+        city.save()
+        city.topics.exclude(topic__in=list(topics)).delete()
+        for topic, role in topics.items():
+            CityTopic.objects.update_or_create(city=city, topic=topic, defaults={"role": role})
+    return city

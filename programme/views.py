@@ -1,10 +1,17 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from programme.forms import CityProfileForm
 from programme.infosheet import infosheet_filename, infosheet_pdf
+from programme.models import City, PartnerInvitation, Topic
 from programme.selectors import programme_facts
+from programme.services import city_profile_update, partner_invitation_accept
 
 
 def _facts():
@@ -26,3 +33,40 @@ def infosheet(request):
     filename = infosheet_filename(facts=facts, language=language)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+@login_required
+def invitation(request, token):
+    """A partner city's invited contact accepts, once signed up and logged in."""
+    invitation = get_object_or_404(PartnerInvitation.objects.select_related("city"),
+                                   token=token)
+    if request.method == "POST":
+        try:
+            partner_invitation_accept(invitation=invitation, user=request.user,
+                                      now=timezone.now())
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("programme:page")
+        messages.success(request, _("Welcome! Please complete your city's profile."))
+        return redirect("programme:city_profile", pk=invitation.city.pk)
+    return render(request, "programme/invitation.html", {"invitation": invitation})
+
+
+@login_required
+def city_profile(request, pk):
+    city = get_object_or_404(City, pk=pk)
+    if not request.user.has_perm("programme.edit_city_profile", city):
+        raise Http404
+    roles = {t.topic_id: t.role for t in city.topics.all()}
+    topics = Topic.objects.order_by("name_" + (get_language() or "de")[:2])
+    initial = {"population": city.population, "languages": city.languages,
+               "time_zone": city.time_zone,
+               **{f"topic_{t.slug}": roles.get(t.pk, "") for t in topics}}
+    form = CityProfileForm(request.POST if request.method == "POST" else None,
+                           initial=initial, topics=topics)
+    if form.is_bound and form.is_valid():
+        city_profile_update(city=city, data=form.cleaned_data, topics=form.chosen_topics())
+        messages.success(request, _("The profile has been saved."))
+        return redirect("programme:city_profile", pk=city.pk)
+    return render(request, "programme/city_profile.html", {"city": city, "form": form},
+                  status=400 if form.is_bound else 200)

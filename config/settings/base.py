@@ -233,3 +233,5 @@ LOGGING = {
 
 # Where the programme's public contact and site operator are named (Impressum).
 SITE_NAME = "#vernetztinEuropa"
+# The address people reach the site at, for links in e-mails sent outside a request.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
