@@ -45,3 +45,21 @@ def test_debug_runs_without_a_secret_key():
 @pytest.mark.parametrize("name", ["TIME_ZONE", "LANGUAGE_CODE"])
 def test_programme_defaults(settings, name):
     assert {"TIME_ZONE": "Europe/Berlin", "LANGUAGE_CODE": "de"}[name] == getattr(settings, name)
+
+
+def test_manage_py_runs_commands_on_a_laptop_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE",
+                        "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_manage_py_with_debug_off_still_needs_the_secret_key():
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT,
+                            env={**env, "DEBUG": "0"}, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
