@@ -34,8 +34,8 @@ RUN pip install --build-constraint build-constraints.txt --no-deps -e .
 RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin app \
-    && mkdir -p /app/media \
-    && chown app:app /app/media
+    && mkdir -p /app/media /app/private \
+    && chown app:app /app/media /app/private
 USER app
 
 EXPOSE 8000

@@ -98,7 +98,54 @@ def is_tandem_member_contact(user, tandem):
                                      city__memberships__left_on=None).exists()
 
 
+@rules.predicate
+def is_verified_tandem_member_contact(user, tandem):
+    """A staff-verified contact of a city that is a current member of ``tandem``."""
+    if tandem is None or not user.is_authenticated:
+        return False
+    return user.city_contacts.filter(city__memberships__tandem=tandem,
+                                     city__memberships__left_on=None,
+                                     verified_at__isnull=False).exists()
+
+
+def _of_meeting(predicate):
+    """Ask ``predicate`` about the tandem of a meeting (or of a document's meeting)."""
+
+    @rules.predicate(name=f"{predicate.name}_of_meeting")
+    def check(user, obj):
+        meeting = getattr(obj, "meeting", obj)
+        return meeting is not None and predicate(user, meeting.tandem)
+
+    return check
+
+
 rules.add_perm("tandems.view_tandem", is_staff | is_tandem_member_contact)
+
+
+def viewable_tandems(user):
+    """``tandems.view_tandem`` as one queryset, for lists and calendar feeds over many tandems.
+
+    Keep it in step with the rule above; tests/tandems/test_calendars.py checks they agree.
+    """
+    from tandems.models import Membership, Tandem
+
+    if is_staff(user):
+        return Tandem.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return Tandem.objects.none()
+    current = Membership.objects.filter(left_on=None, city__contacts__user=user)
+    return Tandem.objects.filter(pk__in=current.values("tandem"))
+
+
+# Members plan their own tandem's meetings; staff plan any in the admin.
+rules.add_perm("tandems.plan_meeting", is_staff | is_verified_tandem_member_contact)
+rules.add_perm("tandems.view_meeting", is_staff | _of_meeting(is_tandem_member_contact))
+rules.add_perm("tandems.change_meeting",
+               is_staff | _of_meeting(is_verified_tandem_member_contact))
+rules.add_perm("tandems.view_meetingdocument",
+               is_staff | _of_meeting(is_tandem_member_contact))
+rules.add_perm("tandems.add_meetingdocument",
+               is_staff | _of_meeting(is_verified_tandem_member_contact))
 
 # -- expressions of interest -----------------------------------------------
 # Applicant rights; the deadline itself is checked by the services, not here.

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from tandems.views import calendars
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "#vernetztinEuropa"
@@ -13,6 +14,8 @@ admin.site.site_title = "#vernetztinEuropa"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Outside the language prefix: calendar apps keep the URL for years.
+    path("calendar/<str:token>.ics", calendars.feed, name="calendar_feed"),
 ]
 urlpatterns += i18n_patterns(
     path("", include("programme.urls")),

@@ -28,9 +28,16 @@ from programme.models import (
     Programme,
     Topic,
 )
-from tandems.enums import TandemState
-from tandems.models import Tandem
-from tandems.services import membership_add, membership_end, tandem_create, tandem_set_topics
+from tandems.enums import MeetingFormat, MeetingStatus, TandemState
+from tandems.models import Meeting, Tandem
+from tandems.services import (
+    meeting_create,
+    meeting_set_status,
+    membership_add,
+    membership_end,
+    tandem_create,
+    tandem_set_topics,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DEFAULT_PASSWORD = "vernetzt-demo-2022"
@@ -345,6 +352,39 @@ def seed_tandems(*, programme: Programme) -> None:
             tandem_set_topics(tandem=tandem, topics={topics["smart-participation"]: venlo})
 
 
+# Each tandem's meetings: (year, month, day, German or partner city hosts, format, title).
+# Two a year in 2022 and 2023 and one in 2024, so every tandem keeps one free place in 2024.
+MEETING_PLAN = [
+    (2022, 6, 22, "G", MeetingFormat.ONLINE, "Kennenlernen online / Getting to know each other"),
+    (2022, 10, 12, "P", MeetingFormat.ON_SITE, "Besuch bei der Partnerstadt / Visit to the "
+                                               "partner city"),
+    (2023, 3, 15, "G", MeetingFormat.ON_SITE, "Gegenbesuch / Return visit"),
+    (2023, 9, 20, "P", MeetingFormat.HYBRID, "Zwischenbilanz / Taking stock"),
+    (2024, 4, 17, "G", MeetingFormat.ONLINE, "Transfer in die Praxis / Putting it into practice"),
+]
+
+
+def seed_meetings(*, now: datetime) -> None:
+    """[Demo] Held meetings that respect the cap; Venlo hosts the partner's 2024 turn."""
+    if Meeting.objects.exists():
+        return
+    for tandem in Tandem.objects.prefetch_related("memberships__city"):
+        for year, month, day, side, format, title in MEETING_PLAN:
+            starts_at = berlin(year, month, day, 10)
+            host = next(m.city for m in tandem.memberships.all()
+                        if m.is_german == (side == "G")
+                        and m.joined_on <= starts_at.date() <= (m.left_on or date.max))
+            meeting = meeting_create(
+                tandem=tandem, title=f"[Demo] {title}", starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=6 if format == MeetingFormat.ON_SITE else 2),
+                host=host, format=format,
+                place=f"Rathaus {host.name}" if format != MeetingFormat.ONLINE else "",
+                link="https://meet.example.org/vernetzt" if format != MeetingFormat.ON_SITE
+                else "")
+            if starts_at < now:
+                meeting_set_status(meeting=meeting, status=MeetingStatus.HELD, now=now)
+
+
 def seed(*, password: str | None = None, now: datetime | None = None) -> list[DemoAccount]:
     now = now or timezone.now()
     programme = seed_programme(now=now)
@@ -352,4 +392,5 @@ def seed(*, password: str | None = None, now: datetime | None = None) -> list[De
     seed_cities()
     seed_expressions(programme=programme)
     seed_tandems(programme=programme)
+    seed_meetings(now=now)
     return seed_accounts(password=password, now=now)

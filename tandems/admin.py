@@ -6,15 +6,24 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from programme.models import City, Programme, Topic
 from tandems import services
-from tandems.enums import TandemState
-from tandems.models import Membership, PairingRule, Tandem, TandemTopic
+from tandems.enums import MeetingStatus, TandemState
+from tandems.forms import MeetingCheckMixin, link_field
+from tandems.models import Meeting, MeetingDocument, Membership, PairingRule, Tandem, TandemTopic
 from tandems.pairing import best_pairs
-from tandems.selectors import pairing_input, pairing_rules
+from tandems.selectors import meeting_places, pairing_input, pairing_rules
+
+
+def places_text(tandem) -> str:
+    """ "2022: 1 of 2 left · 2023: 0 of 2 left · …" for a tandem's admin pages."""
+    return " · ".join(
+        _("%(year)s: %(left)s of %(max)s left") % {"year": p.year, "left": p.left, "max": p.max}
+        for p in meeting_places(tandem, tandem.meetings.all()))
 
 
 class TandemCreateForm(forms.ModelForm):
@@ -123,13 +132,17 @@ class TandemAdmin(SimpleHistoryAdmin):
             kwargs["form"] = TandemCreateForm
         return super().get_form(request, obj, **kwargs)
 
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["programme", "state", "formed_on", "ended_on", "places"]
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["programme", "german_city", "partner_city", "formed_on"]
-        return ["programme", "state", "formed_on", "ended_on"]
+        return ["programme", "state", "formed_on", "ended_on", "places"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else ["programme", "state", "formed_on", "ended_on"]
+    @admin.display(description=_("Meeting places left"))
+    def places(self, obj):
+        return places_text(obj)
 
     def get_inlines(self, request, obj):
         return [] if obj is None else [MembershipInline, TandemTopicInline]
@@ -198,3 +211,94 @@ class PairingRuleAdmin(admin.ModelAdmin):
     list_display = ["german_city", "partner_city", "kind", "note", "programme"]
     list_filter = ["kind"]
     autocomplete_fields = ["german_city", "partner_city"]
+
+
+class MeetingAdminForm(MeetingCheckMixin, forms.ModelForm):
+    link = link_field()
+
+    class Meta:
+        model = Meeting
+        fields = ["tandem", "title", "starts_at", "ends_at", "format", "host", "place", "link",
+                  "agenda", "participants"]
+
+    def clean(self):
+        data = super().clean()
+        self.check_meeting(data.get("tandem") or getattr(self.instance, "tandem", None), data)
+        return data
+
+
+class MeetingDocumentInline(admin.TabularInline):
+    model = MeetingDocument
+    extra = 0
+    fields = ["kind", "download", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False  # deleting a row here would leave its file behind
+
+    def has_add_permission(self, request, obj=None):
+        return False  # uploads go through the members' meeting page, which checks the file
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.name)
+
+
+def status_action(status, description):
+    def action(modeladmin, request, queryset):
+        for meeting in queryset.select_related("tandem"):
+            try:
+                services.meeting_set_status(meeting=meeting, status=status)
+            except ValidationError as error:
+                modeladmin.message_user(request, f"{meeting}: {error.messages[0]}",
+                                        messages.ERROR)
+
+    action.__name__ = f"mark_{status}"
+    return admin.action(description=description)(action)
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    """Staff plan and correct meetings; the yearly cap holds here as on the members' pages."""
+
+    form = MeetingAdminForm
+    list_display = ["title", "tandem_name", "starts_at", "format", "host", "status"]
+    list_filter = ["status", "format", "year", "tandem__programme"]
+    search_fields = ["title", "tandem__memberships__city__name"]
+    date_hierarchy = "starts_at"
+    inlines = [MeetingDocumentInline]
+    actions = [status_action(MeetingStatus.HELD, _("Mark the selected meetings as held")),
+               status_action(MeetingStatus.CANCELLED, _("Cancel the selected meetings")),
+               status_action(MeetingStatus.PLANNED, _("Plan the selected meetings again"))]
+
+    autocomplete_fields = ["host"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("host").prefetch_related(
+            "tandem__memberships__city")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "tandem":  # each option's label names both cities
+            kwargs["queryset"] = Tandem.objects.prefetch_related("memberships__city")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["tandem", "status", "places"]
+
+    def get_fields(self, request, obj=None):
+        fields = list(MeetingAdminForm.Meta.fields)
+        return fields if obj is None else [*fields, "status", "places"]
+
+    @admin.display(description=_("tandem"), ordering="tandem")
+    def tandem_name(self, obj):
+        return str(obj.tandem)
+
+    @admin.display(description=_("Meeting places left"))
+    def places(self, obj):
+        return places_text(obj.tandem)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in services.MEETING_FIELDS}
+        if change:
+            services.meeting_update(meeting=obj, **fields)
+        else:
+            obj.pk = services.meeting_create(tandem=form.cleaned_data["tandem"],
+                                             created_by=request.user, **fields).pk

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class TandemsConfig(AppConfig):
     name = "tandems"
     verbose_name = _("Tandems")
+
+    def ready(self):
+        from notifications.registry import register_attachment, register_reminder
+        from tandems.reminders import MEETING_REMINDERS, meeting_ics_attachment
+
+        register_attachment("meeting_ics", meeting_ics_attachment)
+        for kind in MEETING_REMINDERS:
+            register_reminder(kind)

@@ -1,10 +1,23 @@
+import secrets
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from programme.models import City, Programme, Topic
-from tandems.enums import LIVE_STATES, TandemState
+from tandems.enums import (
+    LIVE_STATES,
+    DocumentKind,
+    MeetingFormat,
+    MeetingStatus,
+    TandemState,
+)
 
 
 class TandemQuerySet(models.QuerySet):
@@ -120,3 +133,145 @@ class PairingRule(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.german_city} – {self.partner_city}"
+
+
+class MeetingQuerySet(models.QuerySet):
+    def live(self):
+        """Meetings that take one of the tandem's places: planned or held, not cancelled."""
+        return self.exclude(status=MeetingStatus.CANCELLED)
+
+
+class Meeting(models.Model):
+    """A meeting of a tandem; at most ``max_meetings_per_year`` live ones per year (rule 4).
+
+    ``year`` and ``slot`` are set by the services only: each live meeting takes a slot
+    (1 or 2) of its tandem and year, and the database keeps slots unique, so even a path
+    around the services cannot store a third live meeting.
+    """
+
+    tandem = models.ForeignKey(Tandem, on_delete=models.CASCADE, related_name="meetings",
+                               verbose_name=_("tandem"))
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    format = models.CharField(_("format"), max_length=8, choices=MeetingFormat,
+                              default=MeetingFormat.ON_SITE)
+    host = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("host city"))
+    place = models.CharField(_("place"), max_length=300, blank=True,
+                             help_text=_("Address or room, for meetings on site."))
+    link = models.URLField(_("online link"), max_length=500, blank=True,
+                           help_text=_("Video conference link, for online and hybrid meetings."))
+    agenda = models.TextField(_("agenda"), max_length=5000, blank=True)
+    participants = models.TextField(_("participants"), max_length=2000, blank=True,
+                                    help_text=_("Who takes part, one person per line."))
+    status = models.CharField(_("status"), max_length=10, choices=MeetingStatus,
+                              default=MeetingStatus.PLANNED)
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    slot = models.PositiveSmallIntegerField(_("place in the year"), null=True, editable=False)
+    # iCalendar: a stable UID and a SEQUENCE raised on every change (RFC 5545 3.8.7.4).
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+", editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["tandem", "year", "slot"],
+                                    condition=~Q(status=MeetingStatus.CANCELLED),
+                                    name="meeting_one_per_slot"),
+            models.CheckConstraint(
+                condition=Q(status=MeetingStatus.CANCELLED) | Q(slot__isnull=False, slot__gte=1),
+                name="meeting_live_has_slot"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")),
+                                   name="meeting_ends_after_start",
+                                   violation_error_message=_("A meeting ends after it starts.")),
+        ]
+        indexes = [models.Index(fields=["status", "starts_at"], name="meeting_status_start")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("tandems:meeting", args=[self.tandem_id, self.pk])
+
+    @property
+    def is_live(self) -> bool:
+        return self.status != MeetingStatus.CANCELLED
+
+
+def private_storage():
+    return storages["private"]
+
+
+def _document_path(instance, filename) -> str:
+    # A random name: the original one is kept in ``name`` and never touches the disk.
+    return f"meetings/{instance.meeting_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class MeetingDocument(models.Model):
+    """An agenda, slides or a letter of intent for a meeting; only members and staff read it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents",
+                                verbose_name=_("meeting"))
+    kind = models.CharField(_("kind"), max_length=8, choices=DocumentKind,
+                            default=DocumentKind.AGENDA)
+    file = models.FileField(_("file"), upload_to=_document_path,
+                            storage=private_storage, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting document")
+        verbose_name_plural = _("meeting documents")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tandems:document", args=[self.meeting.tandem_id, self.meeting_id,
+                                                 self.pk])
+
+
+def _feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A secret subscription URL for a user's calendar: all their tandems, or one tandem.
+
+    Renewing replaces the token, so the old URL stops working. Each fetch checks again that
+    the user may still see the tandem.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="calendar_feeds")
+    tandem = models.ForeignKey(Tandem, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="+")
+    token = models.CharField(max_length=64, unique=True, default=_feed_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "tandem"], name="calendarfeed_one_per_tandem"),
+            models.UniqueConstraint(fields=["user"], condition=Q(tandem=None),
+                                    name="calendarfeed_one_personal"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.tandem or '*'}"
+
+    def get_absolute_url(self):
+        return reverse("calendar_feed", args=[self.token])

@@ -1,7 +1,11 @@
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from django.db.models import Prefetch
 
 from programme.models import CityContact
-from tandems.models import Membership, Tandem, TandemTopic
+from tandems.models import Meeting, Membership, Tandem, TandemTopic
 
 
 def tandems_with_members(queryset=None):
@@ -11,6 +15,44 @@ def tandems_with_members(queryset=None):
         Prefetch("memberships", queryset=Membership.objects.select_related("city")),
         Prefetch("topics", queryset=TandemTopic.objects.select_related("topic", "lighthouse")),
     )
+
+
+@dataclass(frozen=True)
+class YearPlaces:
+    year: int
+    used: int
+    max: int
+
+    @property
+    def left(self) -> int:
+        return max(self.max - self.used, 0)
+
+
+def meeting_places(tandem, meetings) -> list[YearPlaces]:
+    """Used and free meeting places per meeting year, from the tandem's meetings in hand."""
+    programme = tandem.programme
+    used = {year: 0 for year in programme.meeting_years}
+    for meeting in meetings:
+        if meeting.is_live and meeting.year in used:
+            used[meeting.year] += 1
+    return [YearPlaces(year, count, programme.max_meetings_per_year)
+            for year, count in used.items()]
+
+
+# A winter and a summer instant: two zones with the same offsets at both show the same clock.
+_SEASONS = (datetime(2023, 1, 15, tzinfo=UTC), datetime(2023, 7, 15, tzinfo=UTC))
+
+
+def other_clocks(cities) -> list:
+    """The cities whose clocks differ from German time, so pages show their local time too."""
+    from applications.formatting import PROGRAMME_ZONE
+
+    def differs(city):
+        zone = ZoneInfo(city.time_zone)
+        return any(moment.astimezone(zone).utcoffset()
+                   != moment.astimezone(PROGRAMME_ZONE).utcoffset() for moment in _SEASONS)
+
+    return [city for city in cities if differs(city)]
 
 
 def contacts_of(cities):
@@ -68,3 +110,10 @@ def pairing_rules(programme) -> tuple[set, set]:
     excluded = {(g, p) for kind, g, p in rules if kind == PairingRule.Kind.EXCLUDE}
     required = {(g, p) for kind, g, p in rules if kind == PairingRule.Kind.REQUIRE}
     return excluded, required
+
+
+def calendar_meetings(queryset=None):
+    """Meetings with what an iCalendar event names (tandem, members, host), query-free per row."""
+    queryset = queryset if queryset is not None else Meeting.objects.all()
+    return queryset.select_related("tandem", "host").prefetch_related(
+        Prefetch("tandem__memberships", queryset=Membership.objects.select_related("city")))

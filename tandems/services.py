@@ -5,19 +5,37 @@ time cannot pass the place limit; the database constraints on Membership back th
 "one live tandem per city" and "one German, one partner" rules.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.formatting import german_time
 from programme.models import Programme
-from tandems.enums import LIVE_STATES, TandemState
-from tandems.models import Membership, Tandem, TandemTopic
+from tandems.enums import LIVE_STATES, MeetingStatus, TandemState
+from tandems.models import (
+    CalendarFeed,
+    Meeting,
+    MeetingDocument,
+    Membership,
+    Tandem,
+    TandemTopic,
+)
 from tandems.validators import (
+    DOCUMENT_HEAD_BYTES,
+    document_name,
     validate_city_free,
+    validate_document,
     validate_free_place,
     validate_lighthouse,
+    validate_meeting_host,
+    validate_meeting_place,
+    validate_meeting_status_change,
+    validate_meeting_times,
+    validate_meeting_year,
     validate_pair,
     validate_state_change,
 )
@@ -132,3 +150,170 @@ def tandem_set_state(*, tandem: Tandem, state: str, on: date) -> Tandem:
             tandem.memberships.filter(left_on=None).update(left_on=on)
         tandem.save()
     return tandem
+
+
+# -- meetings (DESIGN.md rule 4) ---------------------------------------------------------
+# Every write locks the tandem row first, so two members planning at once queue up and the
+# second sees the first's meeting; the unique (tandem, year, slot) constraint backs it.
+
+MEETING_FIELDS = ("title", "starts_at", "ends_at", "format", "host", "place", "link", "agenda",
+                  "participants")
+
+
+def _lock_tandem(tandem) -> Tandem:
+    return Tandem.objects.select_for_update().select_related("programme").get(pk=tandem.pk)
+
+
+def _members_on(tandem, day: date) -> list:
+    """The cities that were members of ``tandem`` on ``day``."""
+    return [m.city for m in tandem.memberships.filter(joined_on__lte=day).select_related("city")
+            if m.left_on is None or m.left_on >= day]
+
+
+def _free_slot(*, tandem, year: int, exclude: Meeting | None = None) -> int:
+    """Return the lowest free place of ``tandem`` in ``year``, or raise if both are taken."""
+    taken = set(Meeting.objects.live().filter(tandem=tandem, year=year)
+                .exclude(pk=getattr(exclude, "pk", None)).values_list("slot", flat=True))
+    validate_meeting_place(programme=tandem.programme, year=year, live_meetings=len(taken))
+    return min(set(range(1, tandem.programme.max_meetings_per_year + 1)) - taken)
+
+
+def meeting_check(*, tandem, starts_at: datetime, ends_at: datetime, host=None,
+                  meeting: Meeting | None = None, status: str = MeetingStatus.PLANNED) -> None:
+    """Raise if the meeting cannot be stored like this; run again under the lock on save.
+
+    ``meeting`` is the meeting being changed, if any. The host is a member on the meeting's
+    day, so a meeting hosted by a city that has since withdrawn stays as it was.
+    """
+    validate_meeting_times(starts_at=starts_at, ends_at=ends_at)
+    validate_meeting_year(programme=tandem.programme, starts_at=starts_at)
+    day = german_time(starts_at).date()
+    if host is not None:
+        validate_meeting_host(host=host, members=_members_on(tandem, day))
+    year = day.year
+    moved_year = meeting is None or meeting.year != year or not meeting.is_live
+    if status != MeetingStatus.CANCELLED and moved_year:
+        _free_slot(tandem=tandem, year=year, exclude=meeting)
+
+
+def _save(meeting: Meeting) -> Meeting:
+    meeting.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            meeting.save()
+    except IntegrityError as error:  # only reachable by a write that skipped the lock
+        raise ValidationError(_("This tandem has no free meeting place in %(year)s."),
+                              code="year_full", params={"year": meeting.year}) from error
+    return meeting
+
+
+def meeting_create(*, tandem: Tandem, title: str, starts_at: datetime, ends_at: datetime,
+                   host, format: str = "on_site", place: str = "", link: str = "",
+                   agenda: str = "", participants: str = "", created_by=None) -> Meeting:
+    """Plan a meeting of ``tandem`` in one of its free places of the year."""
+    with transaction.atomic():
+        tandem = _lock_tandem(tandem)
+        meeting_check(tandem=tandem, starts_at=starts_at, ends_at=ends_at, host=host)
+        year = german_time(starts_at).year
+        meeting = Meeting(tandem=tandem, title=title, starts_at=starts_at, ends_at=ends_at,
+                          host=host, format=format, place=place, link=link, agenda=agenda,
+                          participants=participants, year=year, created_by=created_by,
+                          slot=_free_slot(tandem=tandem, year=year))
+        return _save(meeting)
+
+
+def meeting_update(*, meeting: Meeting, **changes) -> Meeting:
+    """Change a meeting's details; moving it into another year needs a free place there.
+
+    Every change raises the iCalendar SEQUENCE, so calendars replace their copy.
+    """
+    unknown = set(changes) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"meeting_update() got unexpected fields: {sorted(unknown)}")
+    with transaction.atomic():
+        tandem = _lock_tandem(meeting.tandem)
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        changed = {name: value for name, value in changes.items()
+                   if getattr(meeting, name) != value}
+        if not changed:
+            return meeting
+        new = {name: changes.get(name, getattr(meeting, name))
+               for name in ("starts_at", "ends_at", "host")}
+        meeting_check(tandem=tandem, meeting=meeting, status=meeting.status, **new)
+        year = german_time(new["starts_at"]).year
+        if meeting.is_live and year != meeting.year:
+            meeting.slot = _free_slot(tandem=tandem, year=year, exclude=meeting)
+        for name, value in changed.items():
+            setattr(meeting, name, value)
+        meeting.year = year
+        meeting.sequence += 1
+        return _save(meeting)
+
+
+def meeting_set_status(*, meeting: Meeting, status: str, now: datetime | None = None) -> Meeting:
+    """Mark a meeting held, cancel it (which frees its place) or plan it again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        tandem = _lock_tandem(meeting.tandem)
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.status == status:
+            return meeting
+        validate_meeting_status_change(current=meeting.status, to=status,
+                                       starts_at=meeting.starts_at, now=now)
+        if status == MeetingStatus.CANCELLED:
+            meeting.slot = None
+        elif not meeting.is_live:  # planned again: it needs a free place once more
+            meeting.slot = _free_slot(tandem=tandem, year=meeting.year)
+        meeting.status = status
+        meeting.sequence += 1
+        return _save(meeting)
+
+
+# -- meeting documents -------------------------------------------------------------------
+
+
+def document_add(*, meeting: Meeting, upload: File, kind: str,
+                 uploaded_by) -> MeetingDocument:
+    """Keep an uploaded file for ``meeting`` if its content, size and name pass the rule.
+
+    ``upload`` is any Django ``File`` (an ``UploadedFile`` from a form, ``File(open(...))``
+    in the shell). It is stored in the private storage under a random name; its cleaned
+    original name, the type detected from its content and its size are recorded.
+    """
+    name = document_name(upload.name)
+    upload.seek(0)
+    head = upload.read(DOCUMENT_HEAD_BYTES)
+    upload.seek(0)
+    content_type = validate_document(head=head, size=upload.size, name=name)
+    document = MeetingDocument(meeting=meeting, kind=kind, name=name, content_type=content_type,
+                               size=upload.size, uploaded_by=uploaded_by)
+    document.full_clean(exclude=["file"])
+    document.file.save(name, upload, save=False)  # the model's upload_to picks a random name
+    try:
+        with transaction.atomic():
+            document.save()
+    except Exception:
+        # The file is written before the row: do not leave it on disk without one.
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+# -- calendar feeds ----------------------------------------------------------------------
+
+def calendar_feed_get(*, user, tandem: Tandem | None = None) -> CalendarFeed:
+    """Return the user's secret feed for ``tandem`` (or for all their tandems), made on first use.
+
+    The feed view checks the user's rights on every fetch, so a feed needs no check here.
+    """
+    feed, _created = CalendarFeed.objects.get_or_create(user=user, tandem=tandem)
+    return feed
+
+
+def calendar_feed_renew(*, user, tandem: Tandem | None = None) -> CalendarFeed:
+    """Give the feed a new secret address; the old one stops working at once."""
+    feed = calendar_feed_get(user=user, tandem=tandem)
+    feed.token = CalendarFeed._meta.get_field("token").get_default()  # a fresh random token
+    feed.full_clean()
+    feed.save(update_fields=["token"])
+    return feed

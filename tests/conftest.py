@@ -14,6 +14,20 @@ def seeded(db):
     return seed()
 
 
+@pytest.fixture
+def staff_client(client):
+    """A client logged in as a staff member who has set up two-factor authentication."""
+    from allauth.mfa.models import Authenticator
+
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True)
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(staff)
+    client.staff = staff
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache

@@ -96,3 +96,38 @@ class TopicFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"topic-{n}")
     name_de = factory.Sequence(lambda n: f"Thema {n}")
     name_en = factory.Sequence(lambda n: f"Topic {n}")
+
+
+def tandem_factory(*, programme=None, german=None, partner=None, formed_on=date(2022, 5, 17)):
+    """A tandem made through the service, so it keeps the rules (one German, one partner)."""
+    from tandems.services import tandem_create
+
+    return tandem_create(
+        programme=programme or ProgrammeFactory(),
+        german_city=german or CityFactory(),
+        partner_city=partner or CityFactory(country="NL", ags=None, time_zone="Europe/Amsterdam"),
+        topics={}, formed_on=formed_on)
+
+
+def member_contact(tandem, *, german=True, verified=True, **user_fields):
+    """A user who speaks for one of ``tandem``'s current cities (the German one by default)."""
+    from django.utils import timezone
+
+    city = next(m.city for m in tandem.memberships.filter(left_on=None).select_related("city")
+                if m.city.is_german == german)
+    user = UserFactory(**user_fields)
+    CityContactFactory(user=user, city=city, verified_at=timezone.now() if verified else None)
+    return user
+
+
+def meeting_factory(tandem, *, starts_at=datetime(2023, 5, 10, 10, tzinfo=BERLIN), hours=3,
+                    **fields):
+    """A meeting planned through the service, so it takes one of the tandem's places."""
+    from datetime import timedelta
+
+    from tandems.services import meeting_create
+
+    fields.setdefault("title", "Arbeitstreffen")
+    fields.setdefault("host", tandem.current_memberships()[0].city)
+    return meeting_create(tandem=tandem, starts_at=starts_at,
+                          ends_at=starts_at + timedelta(hours=hours), **fields)

@@ -1,18 +1,9 @@
 import pytest
-from allauth.mfa.models import Authenticator
 
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def staff_client(client):
-    staff = UserFactory(is_staff=True)
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(staff)
-    client.staff = staff
-    return client
 
 
 def test_staff_cannot_make_anyone_superuser(staff_client):

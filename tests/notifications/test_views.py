@@ -1,5 +1,4 @@
 import pytest
-from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from notifications.enums import MessageState
@@ -45,13 +44,6 @@ def test_reminder_page_without_kinds_says_so(client, monkeypatch):
 def test_reminder_page_needs_a_login(client):
     assert client.get("/de/accounts/reminders/").status_code == 302
 
-
-@pytest.fixture
-def staff_client(client):
-    staff = UserFactory(is_staff=True)
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(staff)
-    return client
 
 
 def failed_message(n):

@@ -1,18 +1,10 @@
 import pytest
-from allauth.mfa.models import Authenticator
 
 from tandems.models import Membership, Tandem
-from tests.factories import CityFactory, ProgrammeFactory, UserFactory
+from tests.factories import CityFactory, ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def staff_client(client):
-    staff = UserFactory(is_staff=True)
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(staff)
-    return client
 
 
 def test_staff_pair_two_cities_through_the_service(staff_client):

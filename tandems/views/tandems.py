@@ -3,7 +3,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from programme.models import Programme
-from tandems.selectors import contacts_of, diagram, tandems_with_members
+from tandems.selectors import (
+    contacts_of,
+    diagram,
+    meeting_places,
+    other_clocks,
+    tandems_with_members,
+)
 
 
 def participating(request):
@@ -26,7 +32,11 @@ def tandem_detail(request, pk):
     if not request.user.has_perm("tandems.view_tandem", tandem):
         raise Http404
     members = tandem.current_memberships()
+    meetings = list(tandem.meetings.select_related("host"))
     return render(request, "tandems/detail.html", {
         "tandem": tandem, "members": members,
         "contacts": contacts_of([m.city for m in members]),
-        "history": tandem.memberships.all()})
+        "history": tandem.memberships.all(),
+        "meetings": meetings, "places": meeting_places(tandem, meetings),
+        "clocks": other_clocks([m.city for m in members]),
+        "can_plan": request.user.has_perm("tandems.plan_meeting", tandem)})
