@@ -259,10 +259,15 @@ def download_url(document, lang="en"):
 
 
 def fetch(client, url):
-    """GET ``url`` and read the body, which closes the file a FileResponse holds open."""
+    """GET ``url``, read the body and close the file a FileResponse holds open.
+
+    Not ``response.close()``: that sends request_finished, which closes the test's database
+    connection on PostgreSQL.
+    """
     response = client.get(url)
     response.body = b"".join(response.streaming_content) if response.streaming else b""
-    response.close()
+    if getattr(response, "file_to_stream", None) is not None:
+        response.file_to_stream.close()
     return response
 
 

@@ -220,3 +220,14 @@ def test_the_admin_list_keeps_a_constant_query_count(staff_client):
         other = tandem_factory(programme=tandem.programme)
         meeting_factory(other, starts_at=datetime(2023, 3, 1 + n, 10, tzinfo=BERLIN))
     assert queries(staff_client, "/admin/tandems/meeting/") == before
+
+
+def test_the_demo_meetings_keep_the_rule(seeded):
+    from django.db.models import Count
+
+    per_year = (Meeting.objects.live().values("tandem", "year").annotate(n=Count("pk"))
+                .values_list("n", flat=True))
+    assert Meeting.objects.count() == 30 and max(per_year) == 2
+    sofia_hosted = Meeting.objects.filter(host__name="Sofia").values_list("year", flat=True)
+    assert set(sofia_hosted) == {2022, 2023}  # and Venlo from 2024, when it joined
+    assert Meeting.objects.filter(host__name="Venlo", year__lt=2024).count() == 0
