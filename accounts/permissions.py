@@ -14,7 +14,8 @@ import rules
 
 from accounts.enums import RESEARCHERS_GROUP
 
-PROJECT_APPS = {"accounts", "programme", "applications", "notifications", "tandems"}
+PROJECT_APPS = {"accounts", "programme", "applications", "notifications", "tandems", "events",
+                "reports"}
 
 
 @rules.predicate
@@ -142,6 +143,9 @@ rules.add_perm("tandems.plan_meeting", is_staff | is_verified_tandem_member_cont
 rules.add_perm("tandems.view_meeting", is_staff | _of_meeting(is_tandem_member_contact))
 rules.add_perm("tandems.change_meeting",
                is_staff | _of_meeting(is_verified_tandem_member_contact))
+rules.add_perm("tandems.view_minutes", is_staff | _of_meeting(is_tandem_member_contact))
+rules.add_perm("tandems.change_minutes",
+               is_staff | _of_meeting(is_verified_tandem_member_contact))
 rules.add_perm("tandems.view_meetingdocument",
                is_staff | _of_meeting(is_tandem_member_contact))
 rules.add_perm("tandems.add_meetingdocument",
@@ -151,6 +155,57 @@ rules.add_perm("tandems.add_meetingdocument",
 # Applicant rights; the deadline itself is checked by the services, not here.
 rules.add_perm("applications.view_expressionofinterest", is_staff | is_contact_for_eoi)
 rules.add_perm("applications.edit_expressionofinterest", is_contact_for_eoi)
+
+# -- reports ----------------------------------------------------------------
+# The funder report: figures on every tandem and city, so staff only.
+rules.add_perm("reports.view_report", is_staff)
+
+# -- network events ----------------------------------------------------------
+# Everybody reads the events; contacts of the tandem cities register for them.
+
+
+def event_registration_cities(user, event):
+    """The cities ``user`` may register for at ``event``, as a queryset (by name).
+
+    A staff-verified contact of a city that is a current member of a live tandem of the
+    event's programme. ``events.register`` below and the registration service both ask this.
+    """
+    from programme.models import City
+    from tandems.enums import LIVE_STATES
+
+    if event is None or not user.is_authenticated or not user.is_active:
+        return City.objects.none()
+    return (City.objects
+            .filter(contacts__user=user, contacts__verified_at__isnull=False,
+                    memberships__programme_id=event.programme_id, memberships__left_on=None,
+                    memberships__tandem__state__in=LIVE_STATES)
+            .distinct().order_by("name", "pk"))
+
+
+@rules.predicate
+def may_register_for_event(user, event):
+    return event_registration_cities(user, event).exists()
+
+
+@rules.predicate
+def is_own_registration(user, registration):
+    return (registration is not None and user.is_authenticated
+            and registration.user_id == user.pk)
+
+
+@rules.predicate
+def is_event_participant(user, event):
+    from events.enums import RegistrationStatus
+
+    return (event is not None and user.is_authenticated
+            and event.registrations.filter(user=user,
+                                           status=RegistrationStatus.CONFIRMED).exists())
+
+
+rules.add_perm("events.register", may_register_for_event)
+rules.add_perm("events.unregister", is_staff | is_own_registration)
+# The online link of an event is for its participants and staff, not for the public page.
+rules.add_perm("events.view_event_link", is_staff | is_event_participant)
 
 
 class PermissionBackend:

@@ -21,6 +21,8 @@ urlpatterns += i18n_patterns(
     path("", include("programme.urls")),
     path("interessenbekundung/", include("applications.urls")),
     path("tandems/", include("tandems.urls")),
+    path("veranstaltungen/", include("events.urls")),
+    path("bericht/", include("reports.urls")),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("notifications.urls")),

@@ -18,6 +18,9 @@ from django.utils.text import slugify
 from accounts.enums import RESEARCHERS_GROUP, Language
 from accounts.models import User
 from applications.models import Call, Criterion, ExpressionOfInterest, TopicInterest
+from events.enums import EventKind, RegistrationStatus
+from events.models import Event, Registration
+from events.services import event_create
 from programme.enums import DatePrecision, OrganisationRole
 from programme.models import (
     City,
@@ -385,6 +388,46 @@ def seed_meetings(*, now: datetime) -> None:
                 meeting_set_status(meeting=meeting, status=MeetingStatus.HELD, now=now)
 
 
+# The network events: (title, kind, format, place, starts, ends, places, registration closes).
+EVENT_PLAN = [
+    ("[Demo] Virtueller Auftakt des Netzwerks / Virtual network kick-off", EventKind.CONFERENCE,
+     MeetingFormat.ONLINE, "", berlin(2022, 5, 17, 10), berlin(2022, 5, 17, 13), None,
+     berlin(2022, 5, 13, 23, 59, 59)),
+    ("[Demo] Netzwerktreffen in Berlin / Network meeting in Berlin", EventKind.CONFERENCE,
+     MeetingFormat.ON_SITE, "Berlin", berlin(2023, 10, 23, 10), berlin(2023, 10, 24, 16), 60,
+     berlin(2023, 10, 9, 23, 59, 59)),
+    ("[Demo] Netzwerkkonferenz in Paris / Network conference in Paris", EventKind.CONFERENCE,
+     MeetingFormat.ON_SITE, "Paris", berlin(2024, 9, 16, 9, 30), berlin(2024, 9, 16, 17, 30),
+     40, berlin(2024, 9, 2, 23, 59, 59)),
+    ("[Demo] Online-Abschlussworkshop / Online closing workshop", EventKind.WORKSHOP,
+     MeetingFormat.ONLINE, "", berlin(2024, 12, 10, 10), berlin(2024, 12, 10, 13), 80,
+     berlin(2024, 12, 3, 23, 59, 59)),
+]
+
+
+def seed_events(*, programme: Programme, now: datetime) -> None:
+    """[Demo] The network events; the demo contacts took part in those already past."""
+    contacts = [(User.objects.get(email=a.email), City.objects.get(name=a.city))
+                for a in ACCOUNTS if a.city]
+    for title, kind, format, place, starts_at, ends_at, capacity, closes_at in EVENT_PLAN:
+        event = Event.objects.filter(programme=programme, title=title).first()
+        if event is None:
+            event = event_create(
+                programme=programme, title=title, kind=kind, format=format, place=place,
+                link="https://meet.example.org/vernetzt" if format == MeetingFormat.ONLINE
+                else "", starts_at=starts_at, ends_at=ends_at, capacity=capacity,
+                registration_closes_at=closes_at,
+                description="[Demo] Austausch aller Tandems / All tandems share their "
+                            "experience.")
+        if starts_at >= now:
+            continue
+        for user, city in contacts:  # history, written directly: registration has closed
+            Registration.objects.get_or_create(
+                event=event, user=user,
+                defaults={"city": city, "status": RegistrationStatus.CONFIRMED,
+                          "created_at": closes_at - timedelta(days=7)})
+
+
 def seed(*, password: str | None = None, now: datetime | None = None) -> list[DemoAccount]:
     now = now or timezone.now()
     programme = seed_programme(now=now)
@@ -393,4 +436,6 @@ def seed(*, password: str | None = None, now: datetime | None = None) -> list[De
     seed_expressions(programme=programme)
     seed_tandems(programme=programme)
     seed_meetings(now=now)
-    return seed_accounts(password=password, now=now)
+    accounts = seed_accounts(password=password, now=now)
+    seed_events(programme=programme, now=now)  # after the accounts: they registered
+    return accounts

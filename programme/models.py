@@ -14,8 +14,9 @@ from programme.validators import validate_ags
 
 class ProgrammeQuerySet(models.QuerySet):
     def current(self):
-        """Return the programme the public site presents (the newest)."""
-        return self.order_by("-runs_from").first()
+        """Return the programme the public site presents (the newest; of two starting on
+        the same day, the one created last, so that every database answers the same)."""
+        return self.order_by("-runs_from", "-pk").first()
 
 
 class Programme(models.Model):

@@ -8,8 +8,8 @@ class TandemsConfig(AppConfig):
 
     def ready(self):
         from notifications.registry import register_attachment, register_reminder
-        from tandems.reminders import MEETING_REMINDERS, meeting_ics_attachment
+        from tandems.reminders import TANDEM_REMINDERS, meeting_ics_attachment
 
         register_attachment("meeting_ics", meeting_ics_attachment)
-        for kind in MEETING_REMINDERS:
+        for kind in TANDEM_REMINDERS:
             register_reminder(kind)

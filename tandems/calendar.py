@@ -35,8 +35,12 @@ _FEED_CACHE = "ical-feed:1:"
 FEED_CACHE_SECONDS = 10 * 60
 
 
-class _EventFields(NamedTuple):
-    """Everything a VEVENT shows: the cache key is a hash of these."""
+class CalendarEntry(NamedTuple):
+    """Everything a VEVENT shows: the cache key is a hash of these.
+
+    Times are German time (see :func:`applications.formatting.german_time`); ``stamp`` is UTC.
+    Network events (``events.calendar``) build these too and share :func:`entries_ical`.
+    """
 
     uid: str
     stamp: datetime
@@ -65,6 +69,16 @@ def meetings_ical(meetings, *, name: str, language: str) -> bytes:
             if meeting.tandem_id not in tandems:
                 tandems[meeting.tandem_id] = str(meeting.tandem)
             events.append(_fields(meeting, texts=texts, tandem=tandems[meeting.tandem_id]))
+    return entries_ical(events, name=name)
+
+
+def entries_ical(entries, *, name: str) -> bytes:
+    """Return one VCALENDAR named ``name`` with a VEVENT per :class:`CalendarEntry`.
+
+    Adds Europe/Berlin's VTIMEZONE for the years the entries touch; each VEVENT's bytes come
+    from the cache when nothing it shows has changed.
+    """
+    entries = list(entries)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -75,10 +89,10 @@ def meetings_ical(meetings, *, name: str, language: str) -> bytes:
     calendar.add("x-published-ttl", vDuration(REFRESH))
     head = calendar.to_ical()
     parts = [head.removesuffix(_END)]
-    if events:
-        years = [moment.year for event in events for moment in (event.start, event.end)]
+    if entries:
+        years = [moment.year for entry in entries for moment in (entry.start, entry.end)]
         parts.append(_vtimezone(min(years), max(years)))
-    parts += _vevents(events)
+    parts += _vevents(entries)
     parts.append(_END)
     return b"".join(parts)
 
@@ -106,7 +120,7 @@ def _texts() -> dict:
             "formats": {value: str(label) for value, label in MeetingFormat.choices}}
 
 
-def _fields(meeting, *, texts: dict, tandem: str) -> _EventFields:
+def _fields(meeting, *, texts: dict, tandem: str) -> CalendarEntry:
     """Read what the event shows from ``meeting``, in the active language."""
     online = meeting.format == MeetingFormat.ONLINE
     lines = [texts["format"] % {"format": texts["formats"][meeting.format]},
@@ -119,7 +133,7 @@ def _fields(meeting, *, texts: dict, tandem: str) -> _EventFields:
     cancelled = meeting.status == MeetingStatus.CANCELLED
     if cancelled:  # some apps show a cancelled event of a subscription like any other
         summary = texts["cancelled"] % {"meeting": summary}
-    return _EventFields(
+    return CalendarEntry(
         uid=f"{meeting.uid}@{UID_DOMAIN}",
         stamp=meeting.updated_at.astimezone(UTC),
         start=german_time(meeting.starts_at),
@@ -140,7 +154,7 @@ def _vtimezone(first_year: int, last_year: int) -> bytes:
                               last_date=date(last_year + 1, 1, 1)).to_ical()
 
 
-def _vevents(events: list[_EventFields]) -> list[bytes]:
+def _vevents(events: list[CalendarEntry]) -> list[bytes]:
     keys = [_EVENT_CACHE + hashlib.sha256(repr(tuple(e)).encode()).hexdigest() for e in events]
     cached = cache.get_many(keys)
     missing = {key: _vevent(event) for key, event in zip(keys, events, strict=True)
@@ -150,7 +164,7 @@ def _vevents(events: list[_EventFields]) -> list[bytes]:
     return [cached[key] if key in cached else missing[key] for key in keys]
 
 
-def _vevent(fields: _EventFields) -> bytes:
+def _vevent(fields: CalendarEntry) -> bytes:
     event = Event()
     event.add("uid", fields.uid)
     event.add("dtstamp", fields.stamp)

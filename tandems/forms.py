@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.models import City
 from tandems.enums import DocumentKind, MeetingStatus
-from tandems.models import Meeting
+from tandems.models import MINUTES_MAX, Meeting
 from tandems.services import meeting_check
 from tandems.validators import DOCUMENT_TYPES, document_max_mb
 
@@ -71,6 +71,15 @@ class MeetingForm(MeetingCheckMixin, forms.ModelForm):
     def changes(self) -> dict:
         """The fields as the services take them."""
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class MinutesForm(forms.Form):
+    text = forms.CharField(label=_("Minutes"), max_length=MINUTES_MAX,
+                           widget=forms.Textarea(attrs={"rows": 18, "maxlength": MINUTES_MAX}),
+                           help_text=_("Who took part, what was discussed, what was agreed and "
+                                       "who does what by when."))
+    # The version the text was started from: a save on top of an older one is a conflict.
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
 class MeetingStatusForm(forms.Form):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -162,8 +163,11 @@ class Meeting(models.Model):
                              help_text=_("Address or room, for meetings on site."))
     link = models.URLField(_("online link"), max_length=500, blank=True,
                            help_text=_("Video conference link, for online and hybrid meetings."))
-    agenda = models.TextField(_("agenda"), max_length=5000, blank=True)
+    # A TextField's max_length limits only the form; the validator holds on every path.
+    agenda = models.TextField(_("agenda"), max_length=5000, blank=True,
+                              validators=[MaxLengthValidator(5000)])
     participants = models.TextField(_("participants"), max_length=2000, blank=True,
+                                    validators=[MaxLengthValidator(2000)],
                                     help_text=_("Who takes part, one person per line."))
     status = models.CharField(_("status"), max_length=10, choices=MeetingStatus,
                               default=MeetingStatus.PLANNED)
@@ -205,6 +209,36 @@ class Meeting(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status != MeetingStatus.CANCELLED
+
+
+MINUTES_MAX = 20_000
+
+
+class Minutes(models.Model):
+    """What was said and agreed at a meeting, written by the tandem's members afterwards.
+
+    ``version`` is the optimistic lock: a save names the version it started from, and a
+    save from an older version is a conflict, never a silent overwrite. Every saved
+    version is kept in ``history``.
+    """
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes",
+                                   verbose_name=_("meeting"))
+    text = models.TextField(_("minutes"), max_length=MINUTES_MAX,
+                            validators=[MaxLengthValidator(MINUTES_MAX)])
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("last edited by"), editable=False)
+    updated_at = models.DateTimeField(_("last edited at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+
+    def __str__(self):
+        return str(self.meeting)
 
 
 def private_storage():

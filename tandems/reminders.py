@@ -1,4 +1,5 @@
-"""Meeting reminders: the tandem's members 14 days and 2 days before, with the .ics attached.
+"""Meeting reminders: the tandem's members 14 days and 2 days before, with the .ics attached,
+and 7 days after a held meeting while its minutes are missing.
 
 A reminder's occasion is the meeting's German date, so a moved meeting gets reminders for
 its new date; the old ones, if still unsent, are skipped because they are no longer current.
@@ -13,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from applications.formatting import german_time
 from notifications.registry import Due, ReminderKind
 from tandems.enums import MeetingStatus
-from tandems.models import Meeting, Membership
+from tandems.models import Meeting, Membership, Minutes
+
+# The tandem's current cities and their contacts, who get the reminders.
+_CURRENT_CONTACTS = Prefetch(
+    "tandem__memberships",
+    queryset=Membership.objects.filter(left_on=None).select_related("city")
+    .prefetch_related("city__contacts__user"))
 
 
 def meetings_due(days_before: int, until_days_before: int = 0):
@@ -28,11 +35,7 @@ def meetings_due(days_before: int, until_days_before: int = 0):
         meetings = (Meeting.objects
                     .filter(status=MeetingStatus.PLANNED, starts_at__gt=now,
                             starts_at__lt=now + timedelta(days=days_before + 1))
-                    .select_related("tandem", "host")
-                    .prefetch_related(Prefetch(
-                        "tandem__memberships",
-                        queryset=Membership.objects.filter(left_on=None).select_related("city")
-                        .prefetch_related("city__contacts__user"))))
+                    .select_related("tandem", "host").prefetch_related(_CURRENT_CONTACTS))
         for meeting in meetings:
             day = german_time(meeting.starts_at).date()
             if not until_days_before < (day - today).days <= days_before:
@@ -63,11 +66,43 @@ def meeting_ics_attachment(meeting, language):
             "text/calendar")
 
 
-MEETING_REMINDERS = [
+MINUTES_AFTER = timedelta(days=7)
+
+
+def minutes_due(now):
+    """The contacts of each held meeting that ended seven days ago and has no minutes yet.
+
+    The occasion is that seventh day, so each meeting is reminded once.
+    """
+    today = german_time(now).date()
+    meetings = (Meeting.objects
+                .filter(status=MeetingStatus.HELD, minutes__isnull=True,
+                        ends_at__lte=now - MINUTES_AFTER + timedelta(days=1),
+                        ends_at__gt=now - MINUTES_AFTER - timedelta(days=1))
+                .select_related("tandem", "host").prefetch_related(_CURRENT_CONTACTS))
+    for meeting in meetings:
+        if german_time(meeting.ends_at).date() + MINUTES_AFTER != today:
+            continue
+        for membership in meeting.tandem.memberships.all():
+            for contact in membership.city.contacts.all():
+                yield Due(recipient=contact.user, related=meeting, occasion=today,
+                          context={"meeting": meeting, "tandem": meeting.tandem,
+                                   "site_url": settings.SITE_URL})
+
+
+def minutes_still_missing(meeting, occasion, now) -> bool:
+    return meeting.status == MeetingStatus.HELD and not Minutes.objects.filter(
+        meeting=meeting).exists()
+
+
+TANDEM_REMINDERS = [
     ReminderKind(name="meeting_14_days", label=_("Tandem meeting: 14 days before"),
                  template="tandems/email/meeting_reminder", due=meetings_due(14, 2),
                  is_current=meeting_still_on, attachments=("meeting_ics",)),
     ReminderKind(name="meeting_2_days", label=_("Tandem meeting: 2 days before"),
                  template="tandems/email/meeting_reminder", due=meetings_due(2),
                  is_current=meeting_still_on, attachments=("meeting_ics",)),
+    ReminderKind(name="minutes_missing", label=_("Minutes still missing, 7 days after a meeting"),
+                 template="tandems/email/minutes_missing", due=minutes_due,
+                 is_current=minutes_still_missing),
 ]

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
 
+from applications.formatting import PROGRAMME_ZONE, german_time
 from programme.models import CityContact
 from tandems.models import Meeting, Membership, Tandem, TandemTopic
 
@@ -45,8 +46,6 @@ _SEASONS = (datetime(2023, 1, 15, tzinfo=UTC), datetime(2023, 7, 15, tzinfo=UTC)
 
 def other_clocks(cities) -> list:
     """The cities whose clocks differ from German time, so pages show their local time too."""
-    from applications.formatting import PROGRAMME_ZONE
-
     def differs(city):
         zone = ZoneInfo(city.time_zone)
         return any(moment.astimezone(zone).utcoffset()
@@ -117,3 +116,85 @@ def calendar_meetings(queryset=None):
     queryset = queryset if queryset is not None else Meeting.objects.all()
     return queryset.select_related("tandem", "host").prefetch_related(
         Prefetch("tandem__memberships", queryset=Membership.objects.select_related("city")))
+
+
+# -- the timeline -------------------------------------------------------------------------
+
+TIMELINE_LABEL_WIDTH = 260
+TIMELINE_YEAR_WIDTH = 240
+TIMELINE_ROW_HEIGHT = 48
+
+
+@dataclass
+class TimelineMarker:
+    x: float
+    title: str
+    when: datetime
+    year: int
+    status: str  # planned, held, cancelled; "event" for network events
+    url: str
+
+
+@dataclass
+class TimelineRow:
+    label: str
+    y: int
+    markers: list
+    places: list  # per year: figures and squares (see _cell); empty for the events row
+    tandem: object = None
+
+
+def _x(moment, years) -> float:
+    """The horizontal position of ``moment`` (German time) on the timeline."""
+    local = german_time(moment)
+    start = datetime(local.year, 1, 1, tzinfo=local.tzinfo)
+    share = (local - start).total_seconds() / (366 * 24 * 3600)
+    return round(TIMELINE_LABEL_WIDTH + (local.year - years[0] + share) * TIMELINE_YEAR_WIDTH, 1)
+
+
+def _cell(place: YearPlaces, right: int) -> dict:
+    """A year of one tandem: its figures and a square per place (filled when used)."""
+    boxes = [{"x": right - 16 * (place.max - n) - 4, "used": n < place.used}
+             for n in range(place.max)]
+    return {"year": place.year, "used": place.used, "max": place.max, "left": place.left,
+            "boxes": boxes}
+
+
+def timeline(*, programme, tandems, events) -> dict:
+    """Lay out tandems x meeting years with meetings and network events as markers.
+
+    ``tandems`` come with members and meetings prefetched (``timeline_tandems``); the
+    layout itself runs no query.
+    """
+    years = list(programme.meeting_years)
+    rows = []
+    for tandem in tandems:
+        meetings = [m for m in tandem.meetings.all() if m.year in years]
+        rows.append(TimelineRow(
+            label=str(tandem), y=0, tandem=tandem, places=[
+                _cell(place, TIMELINE_LABEL_WIDTH + (index + 1) * TIMELINE_YEAR_WIDTH)
+                for index, place in enumerate(meeting_places(tandem, meetings))],
+            markers=[TimelineMarker(_x(m.starts_at, years), m.title, m.starts_at, m.year,
+                                    m.status, m.get_absolute_url()) for m in meetings]))
+    in_years = [e for e in events if german_time(e.starts_at).year in years]
+    rows.append(TimelineRow(label="", y=0, places=[], markers=[
+        TimelineMarker(_x(e.starts_at, years), e.title, e.starts_at,
+                       german_time(e.starts_at).year, "event", e.get_absolute_url())
+        for e in in_years]))
+    for index, row in enumerate(rows):
+        row.y = 40 + index * TIMELINE_ROW_HEIGHT
+    return {
+        "years": [{"year": y, "x": TIMELINE_LABEL_WIDTH + i * TIMELINE_YEAR_WIDTH}
+                  for i, y in enumerate(years)],
+        # The list under the drawing names every event, also one outside the meeting years.
+        "rows": rows, "events": events, "first_year": years[0], "last_year": years[-1],
+        "width": TIMELINE_LABEL_WIDTH + len(years) * TIMELINE_YEAR_WIDTH,
+        "height": 40 + len(rows) * TIMELINE_ROW_HEIGHT,
+        "year_width": TIMELINE_YEAR_WIDTH,
+    }
+
+
+def timeline_tandems(queryset):
+    """Tandems with members and meetings, for the timeline, in three queries."""
+    return tandems_with_members(queryset).prefetch_related(
+        Prefetch("meetings", queryset=Meeting.objects.order_by("starts_at")))

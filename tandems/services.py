@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.formatting import german_time
+from core.conflicts import EditConflict
 from programme.models import Programme
 from tandems.enums import LIVE_STATES, MeetingStatus, TandemState
 from tandems.models import (
@@ -21,6 +22,7 @@ from tandems.models import (
     Meeting,
     MeetingDocument,
     Membership,
+    Minutes,
     Tandem,
     TandemTopic,
 )
@@ -36,6 +38,7 @@ from tandems.validators import (
     validate_meeting_status_change,
     validate_meeting_times,
     validate_meeting_year,
+    validate_minutes_allowed,
     validate_pair,
     validate_state_change,
 )
@@ -297,6 +300,38 @@ def document_add(*, meeting: Meeting, upload: File, kind: str,
         document.file.delete(save=False)
         raise
     return document
+
+
+# -- minutes -----------------------------------------------------------------------------
+
+def minutes_save(*, meeting: Meeting, text: str, base_version: int, by,
+                 now: datetime | None = None) -> Minutes:
+    """Save the minutes of ``meeting`` as a new version on top of ``base_version``.
+
+    ``base_version`` is the version the author started from (0 for none yet). If someone
+    saved in between, raise :class:`core.conflicts.EditConflict` and write nothing: two
+    people editing at once never silently overwrite each other. Every version is kept
+    (``Minutes.history``).
+    """
+    now = now or timezone.now()
+    validate_minutes_allowed(status=meeting.status, starts_at=meeting.starts_at, now=now)
+    with transaction.atomic():
+        # The meeting's row lock queues saves of its minutes, the first one included.
+        Meeting.objects.select_for_update().only("pk").get(pk=meeting.pk)
+        minutes = Minutes.objects.filter(meeting=meeting).first()
+        current = minutes.version if minutes else 0
+        if current != base_version:
+            raise EditConflict(minutes)
+        if minutes is None:
+            minutes = Minutes(meeting=meeting, text=text, updated_by=by)
+        elif minutes.text == text:
+            return minutes
+        else:
+            minutes.text, minutes.updated_by = text, by
+            minutes.version += 1
+        minutes.full_clean()
+        minutes.save()
+    return minutes
 
 
 # -- calendar feeds ----------------------------------------------------------------------

@@ -190,3 +190,14 @@ def validate_document(*, head: bytes, size: int, name: str) -> str:
             code="mislabelled",
             params={"name": name, "type": expected.upper(), "extension": expected})
     return detected
+
+
+# -- minutes -----------------------------------------------------------------------------
+
+def validate_minutes_allowed(*, status: str, starts_at: datetime, now: datetime) -> None:
+    """Minutes are written about a meeting that has taken place, not a cancelled one."""
+    if status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("A cancelled meeting has no minutes."), code="cancelled")
+    if starts_at > now:
+        raise ValidationError(_("Minutes can be written once the meeting has started."),
+                              code="not_started")

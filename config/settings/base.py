@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "applications",
     "notifications",
     "tandems",
+    "events",
+    "reports",
 ]
 
 MIDDLEWARE = [

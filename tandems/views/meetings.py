@@ -19,7 +19,7 @@ from tandems.selectors import meeting_places, other_clocks, tandems_with_members
 from tandems.views.documents import documents_context
 
 
-def _tandem(request, pk, perm="tandems.view_tandem"):
+def tandem_or_404(request, pk, perm="tandems.view_tandem"):
     tandem = get_object_or_404(tandems_with_members(), pk=pk)
     if not request.user.has_perm("tandems.view_tandem", tandem):
         raise Http404  # another tandem's pages do not exist for this user
@@ -28,7 +28,7 @@ def _tandem(request, pk, perm="tandems.view_tandem"):
     return tandem
 
 
-def _meeting(request, tandem, meeting_pk, perm="tandems.view_meeting"):
+def meeting_or_404(request, tandem, meeting_pk, perm="tandems.view_meeting"):
     meeting = get_object_or_404(Meeting.objects.select_related("host"), pk=meeting_pk,
                                 tandem=tandem)
     meeting.tandem = tandem  # reuse the prefetched members
@@ -47,7 +47,7 @@ def _form_page(request, tandem, form, meeting=None):
 
 @login_required
 def meeting_create(request, pk):
-    tandem = _tandem(request, pk, perm="tandems.plan_meeting")
+    tandem = tandem_or_404(request, pk, perm="tandems.plan_meeting")
     form = MeetingForm(request.POST or None, tandem=tandem)
     if request.method == "POST" and form.is_valid():
         try:
@@ -63,8 +63,8 @@ def meeting_create(request, pk):
 
 @login_required
 def meeting_edit(request, pk, meeting):
-    tandem = _tandem(request, pk)
-    meeting = _meeting(request, tandem, meeting, perm="tandems.change_meeting")
+    tandem = tandem_or_404(request, pk)
+    meeting = meeting_or_404(request, tandem, meeting, perm="tandems.change_meeting")
     form = MeetingForm(request.POST or None, instance=meeting, tandem=tandem)
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,15 +89,15 @@ def _detail_page(request, tandem, meeting, status=200, status_error=None):
 
 @login_required
 def meeting_detail(request, pk, meeting):
-    tandem = _tandem(request, pk)
-    return _detail_page(request, tandem, _meeting(request, tandem, meeting))
+    tandem = tandem_or_404(request, pk)
+    return _detail_page(request, tandem, meeting_or_404(request, tandem, meeting))
 
 
 @require_POST
 @login_required
 def meeting_status(request, pk, meeting):
-    tandem = _tandem(request, pk)
-    meeting = _meeting(request, tandem, meeting, perm="tandems.change_meeting")
+    tandem = tandem_or_404(request, pk)
+    meeting = meeting_or_404(request, tandem, meeting, perm="tandems.change_meeting")
     form = MeetingStatusForm(request.POST)
     if not form.is_valid():
         return _detail_page(request, tandem, meeting, status=400,

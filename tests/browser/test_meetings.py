@@ -6,15 +6,9 @@ import icalendar
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.support import log_in
+
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, email):
-    page.goto("/de/accounts/login/")
-    page.locator("input[name='login']").fill(email)
-    page.locator("input[name='password']").fill("vernetzt-demo-2022")
-    page.locator("main .btn-primary").click()
-    page.wait_for_url("**/de/")
 
 
 def plan(page, title, starts, ends):
@@ -63,6 +57,13 @@ def test_member_plans_a_meeting_is_refused_a_third_and_downloads_the_calendar(pa
     page.get_by_role("button", name="Hochladen").click()
     expect(page.locator("main")).to_contain_text("Das Dokument „Tagesordnung.pdf“ ist hochgeladen.")
     expect(page.get_by_role("link", name="Tagesordnung.pdf")).to_be_visible()
+    axe_check(page)
+
+    page.get_by_role("link", name="Protokoll", exact=True).click()
+    page.get_by_label("Protokoll").fill("Vereinbart: Krefeld schickt die Folien bis Freitag.")
+    page.get_by_role("button", name="Protokoll speichern").click()
+    expect(page.locator("main")).to_contain_text("Das Protokoll ist gespeichert.")
+    expect(page.locator("main")).to_contain_text("Version 1, zuletzt bearbeitet von")
     axe_check(page)
 
     page.goto("/de/tandems/")

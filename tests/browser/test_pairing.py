@@ -5,20 +5,10 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.support import log_in
 from tests.browser.test_selection import SECRET, current_code
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, email, code=None):
-    page.goto("/de/accounts/login/")
-    page.locator("input[name='login']").fill(email)
-    page.locator("input[name='password']").fill("vernetzt-demo-2022")
-    page.locator("main .btn-primary").click()
-    if code:
-        page.locator("input[name='code']").fill(code())
-        page.locator("main form:has(input[name='code']) .btn-primary").click()
-    page.wait_for_url("**/de/")
 
 
 def test_staff_accept_a_suggestion_and_the_contacts_see_their_tandem(page, axe_check):
