@@ -11,11 +11,12 @@ city's contacts are users with a staff-verified ``CityContact`` for that city.
 """
 
 import rules
+from django.db.models import Q
 
 from accounts.enums import RESEARCHERS_GROUP
 
 PROJECT_APPS = {"accounts", "programme", "applications", "notifications", "tandems", "events",
-                "reports"}
+                "reports", "casestudies"}
 
 
 @rules.predicate
@@ -206,6 +207,62 @@ rules.add_perm("events.register", may_register_for_event)
 rules.add_perm("events.unregister", is_staff | is_own_registration)
 # The online link of an event is for its participants and staff, not for the public page.
 rules.add_perm("events.view_event_link", is_staff | is_event_participant)
+
+
+# -- case studies ------------------------------------------------------------
+# Every researcher reads every case study, drafts and versions included; its assigned
+# researchers and staff write it; the tandem's verified city contacts read it once it is
+# sent to them; the public reads published ones.
+
+
+@rules.predicate
+def is_published(user, case_study):
+    from casestudies.enums import CaseStudyStatus
+
+    return case_study is not None and case_study.status == CaseStudyStatus.PUBLISHED
+
+
+@rules.predicate
+def is_assigned_researcher(user, case_study):
+    if case_study is None or not user.is_authenticated:
+        return False
+    return case_study.researchers.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def is_contact_shown_case_study(user, case_study):
+    from casestudies.enums import SHOWN_TO_CITIES
+
+    return (case_study is not None and case_study.status in SHOWN_TO_CITIES
+            and is_verified_tandem_member_contact(user, case_study.tandem))
+
+
+rules.add_perm("casestudies.view_casestudy",
+               is_staff | is_researcher | is_published | is_contact_shown_case_study)
+rules.add_perm("casestudies.view_casestudy_versions", is_staff | is_researcher)
+rules.add_perm("casestudies.change_casestudy",
+               is_staff | (is_researcher & is_assigned_researcher))
+
+
+def viewable_case_studies(user):
+    """``casestudies.view_casestudy`` as one queryset, for the list of case studies.
+
+    Keep it in step with the rule above; tests/casestudies/test_permissions.py checks
+    they agree.
+    """
+    from casestudies.enums import SHOWN_TO_CITIES, CaseStudyStatus
+    from casestudies.models import CaseStudy
+    from tandems.models import Membership
+
+    if is_staff(user) or is_researcher(user):
+        return CaseStudy.objects.all()
+    published = Q(status=CaseStudyStatus.PUBLISHED)
+    if not user.is_authenticated or not user.is_active:
+        return CaseStudy.objects.filter(published)
+    mine = Membership.objects.filter(left_on=None, city__contacts__user=user,
+                                     city__contacts__verified_at__isnull=False)
+    return CaseStudy.objects.filter(
+        published | Q(status__in=SHOWN_TO_CITIES, tandem__in=mine.values("tandem")))
 
 
 class PermissionBackend:

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("tandems/", include("tandems.urls")),
     path("veranstaltungen/", include("events.urls")),
     path("bericht/", include("reports.urls")),
+    path("fallstudien/", include("casestudies.urls")),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("notifications.urls")),

@@ -18,6 +18,8 @@ from django.utils.text import slugify
 from accounts.enums import RESEARCHERS_GROUP, Language
 from accounts.models import User
 from applications.models import Call, Criterion, ExpressionOfInterest, TopicInterest
+from casestudies.enums import ItemKind, Level
+from casestudies.services import Item, casestudy_create, casestudy_save, categories_ensure
 from events.enums import EventKind, RegistrationStatus
 from events.models import Event, Registration
 from events.services import event_create
@@ -428,6 +430,143 @@ def seed_events(*, programme: Programme, now: datetime) -> None:
                           "created_at": closes_at - timedelta(days=7)})
 
 
+# Draft case studies, one per tandem (by its German city): context, English summary, and
+# the coded barriers (B) and drivers (D) as (category slug, level, text). Invented for the
+# demo from the tandems' real topics; the transfer section lists the topics and their leads.
+B, D = ItemKind.BARRIER, ItemKind.DRIVER
+LOCAL, NATIONAL, EUROPEAN = Level.LOCAL, Level.NATIONAL, Level.EUROPEAN
+CASE_STUDY_PLAN = {
+    "Krefeld": (
+        "Krefeld wollte die Bürgerbeteiligung digital öffnen und lernte dazu zuerst von "
+        "Sofia, nach deren Rückzug Ende 2023 von Venlo.",
+        "Krefeld learnt smart participation from Sofia; Sofia withdrew at the end of 2023 "
+        "and Venlo continued the tandem with Krefeld.",
+        [(B, "organisation-governance", LOCAL,
+          "Der Partnerwechsel Ende 2023 unterbrach den Transfer für ein halbes Jahr."),
+         (B, "staff-skills", LOCAL,
+          "Für die Moderation von Online-Beteiligung fehlte geschultes Personal."),
+         (B, "law-data-protection", NATIONAL,
+          "Datenschutzfragen der Beteiligungsplattform verzögerten den Start."),
+         (D, "participation", LOCAL,
+          "Venlo teilte erprobte Formate der Quartiersbeteiligung."),
+         (D, "language-culture", EUROPEAN,
+          "Die Nähe zur Grenze erleichterte Besuche und den Austausch."),
+         (D, "political-support", LOCAL,
+          "Der Rat unterstützte das Ziel, mehr Menschen zu beteiligen.")]),
+    "Hamm": (
+        "Hamm und Arezzo tauschten sich über digitale Verwaltung, Mobilität, "
+        "Luftqualitätssensoren und offene Daten aus.",
+        "Hamm shared its air-quality sensors and open data; Arezzo shared its digital "
+        "administration and mobility services.",
+        [(B, "technology-infrastructure", LOCAL,
+          "Die Sensordaten ließen sich nicht ohne Weiteres in Arezzos Systeme übernehmen."),
+         (B, "funding", LOCAL, "Für weitere Messstationen fehlten Haushaltsmittel."),
+         (B, "language-culture", EUROPEAN,
+          "Fachbegriffe der Verwaltung mussten in beiden Sprachen geklärt werden."),
+         (B, "law-data-protection", EUROPEAN,
+          "Die Regeln für offene Daten unterscheiden sich in Deutschland und Italien."),
+         (D, "political-support", LOCAL,
+          "Beide Bürgermeister stellten das Tandem öffentlich vor."),
+         (D, "technology-infrastructure", LOCAL,
+          "Hamms Open-Data-Portal diente als Vorlage."),
+         (D, "organisation-governance", LOCAL,
+          "Feste Ansprechpersonen in beiden Verwaltungen hielten den Austausch am Laufen.")]),
+    "Geestland": (
+        "Geestland brachte sein Energiemonitoring ein und lernte von Vari-Voula-Vouliagmeni "
+        "über Beteiligung, Mobilität und Kreislaufwirtschaft.",
+        "Geestland led on energy monitoring; Vari-Voula-Vouliagmeni led on participation, "
+        "mobility and the circular economy.",
+        [(B, "staff-skills", LOCAL,
+          "Eine kleine Verwaltung hat wenig Zeit neben dem Tagesgeschäft."),
+         (B, "technology-infrastructure", LOCAL,
+          "Die Zählerdaten öffentlicher Gebäude lagen in verschiedenen Formaten vor."),
+         (B, "funding", NATIONAL,
+          "Förderprogramme für kleine Kommunen passten selten zu den Vorhaben."),
+         (D, "participation", LOCAL,
+          "Die Beteiligungsformate des Partners ließen sich leicht übertragen."),
+         (D, "funding", EUROPEAN, "Das Programm übernahm die Reisekosten."),
+         (D, "political-support", LOCAL,
+          "Energiesparen war beiden Räten ein gemeinsames Anliegen."),
+         (D, "language-culture", EUROPEAN,
+          "Gegenseitige Besuche schufen Vertrauen zwischen den Teams.")]),
+    "München": (
+        "München und Utrecht verglichen ihre urbanen digitalen Zwillinge und die "
+        "Interoperabilität ihrer Datenplattformen.",
+        "Munich shared its urban digital twin; Utrecht led on interoperability of data "
+        "platforms and open standards.",
+        [(B, "technology-infrastructure", EUROPEAN,
+          "Unterschiedliche Datenmodelle erschwerten den Vergleich der Zwillinge."),
+         (B, "law-data-protection", NATIONAL,
+          "Die Nutzung von Geodaten war in beiden Ländern unterschiedlich geregelt."),
+         (B, "organisation-governance", LOCAL,
+          "Viele Fachreferate teilen sich die Verantwortung für die Daten."),
+         (D, "technology-infrastructure", EUROPEAN,
+          "Offene Standards wie CityGML verbanden beide Plattformen."),
+         (D, "staff-skills", LOCAL, "Beide Städte haben erfahrene Datenteams."),
+         (D, "organisation-governance", EUROPEAN,
+          "Bestehende europäische Netzwerke erleichterten den Austausch.")]),
+    "Arnsberg": (
+        "Arnsberg und Alba Iulia arbeiteten an Smart-City-Strategie, Straßenbeleuchtung, "
+        "Sensorik, offenen Daten und EU-Fördermitteln.",
+        "Arnsberg shared its smart street lighting; Alba Iulia led on smart-city strategy, "
+        "sensors, open data and EU funding.",
+        [(B, "funding", NATIONAL,
+          "Der Eigenanteil an EU-Förderung ist für Arnsberg schwer aufzubringen."),
+         (B, "staff-skills", LOCAL, "Für Förderanträge fehlte Erfahrung im Haus."),
+         (B, "technology-infrastructure", LOCAL,
+          "Die alte Beleuchtung ließ sich nur schrittweise vernetzen."),
+         (B, "language-culture", EUROPEAN,
+          "Die Verwaltungskulturen unterscheiden sich bei Beschaffung und Planung."),
+         (D, "funding", EUROPEAN,
+          "Alba Iulia teilte seine Erfahrung mit EU-Förderanträgen."),
+         (D, "political-support", LOCAL,
+          "Die Smart-City-Strategie wurde vom Rat beschlossen."),
+         (D, "technology-infrastructure", LOCAL,
+          "Die vernetzte Straßenbeleuchtung spart messbar Energie.")]),
+    "Pirna": (
+        "Pirna lernte von Bolesławiec über digitale Verwaltung und den Weg zu einer "
+        "Smart-City-Strategie.",
+        "Pirna learnt from Bolesławiec about digital administration and how to build a "
+        "smart-city strategy.",
+        [(B, "staff-skills", LOCAL,
+          "Für die Digitalisierung der Verwaltung fehlte Personal."),
+         (B, "law-data-protection", NATIONAL,
+          "Die Vorgaben des Onlinezugangsgesetzes banden viele Kräfte."),
+         (B, "language-culture", EUROPEAN,
+          "Die Treffen brauchten Dolmetschung zwischen Deutsch und Polnisch."),
+         (D, "organisation-governance", LOCAL,
+          "Bolesławiec zeigte, wie eine Stabsstelle Digitalisierung arbeitet."),
+         (D, "political-support", LOCAL,
+          "Die Stadtspitze trug die Strategie von Beginn an mit."),
+         (D, "language-culture", EUROPEAN,
+          "Die Nachbarschaft im Grenzraum erleichterte Besuche.")]),
+}
+
+
+def seed_case_studies() -> None:
+    """[Demo] A draft case study per tandem, by the demo researcher: versions 1 and 2."""
+    categories_ensure()  # a flushed test database has lost the migration's categories
+    researcher = User.objects.get(email="researcher@example.org")
+    tandems = (Tandem.objects.filter(case_study__isnull=True)
+               .prefetch_related("memberships__city", "topics__topic", "topics__lighthouse"))
+    for tandem in tandems:
+        german = tandem.current_memberships()[0].city.name
+        if german not in CASE_STUDY_PLAN:
+            continue
+        context, summary_en, items = CASE_STUDY_PLAN[german]
+        transfer = "\n".join(f"- {t.topic.name_de}: geleitet von {t.lighthouse.name}"
+                             for t in sorted(tandem.topics.all(), key=lambda t: t.topic.slug))
+        case_study = casestudy_create(tandem=tandem, title=f"[Demo] Fallstudie {tandem}",
+                                      language=Language.GERMAN, researchers=[researcher],
+                                      by=researcher, is_demo=True)
+        casestudy_save(
+            case_study=case_study, base_version=case_study.version, by=researcher,
+            changes={"context": f"[Demodaten] {context}",
+                     "transfer": f"Die Themen des Tandems und ihre Leuchttürme:\n\n{transfer}",
+                     "summary_en": f"[Demo data] {summary_en}"},
+            items=[Item(kind, category, level, text) for kind, category, level, text in items])
+
+
 def seed(*, password: str | None = None, now: datetime | None = None) -> list[DemoAccount]:
     now = now or timezone.now()
     programme = seed_programme(now=now)
@@ -438,4 +577,5 @@ def seed(*, password: str | None = None, now: datetime | None = None) -> list[De
     seed_meetings(now=now)
     accounts = seed_accounts(password=password, now=now)
     seed_events(programme=programme, now=now)  # after the accounts: they registered
+    seed_case_studies()  # after the accounts: the demo researcher writes them
     return accounts

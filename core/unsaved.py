@@ -15,10 +15,15 @@ from django.utils.translation import gettext as _
 SESSION_KEY = "unsaved_posts"
 MAX_PAGES = 5  # kept per browser; older ones give way
 MAX_CHARS = 100_000  # per field
+MAX_FIELDS = 1_000  # per page
 
 
 def login_required_keeping_post(*fields):
-    """Like ``login_required``, but a POST without a login keeps ``fields`` for later."""
+    """Like ``login_required``, but a POST without a login keeps ``fields`` for later.
+
+    Without ``fields``, every posted field but the CSRF token is kept (for a form with a
+    formset, whose field names depend on the number of rows).
+    """
 
     def decorator(view):
         @wraps(view)
@@ -28,8 +33,10 @@ def login_required_keeping_post(*fields):
             if request.method == "POST":
                 kept = request.session.get(SESSION_KEY, {})
                 kept.pop(request.path, None)
+                names = fields or [name for name in request.POST
+                                   if name != "csrfmiddlewaretoken"][:MAX_FIELDS]
                 kept[request.path] = {name: request.POST.get(name, "")[:MAX_CHARS]
-                                      for name in fields}
+                                      for name in names}
                 request.session[SESSION_KEY] = dict(list(kept.items())[-MAX_PAGES:])
                 messages.warning(request, _(
                     "You were logged out, so your text has not been saved yet. Log in again: "

@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from applications.formatting import PROGRAMME_ZONE, german_time
+from casestudies.enums import CaseStudyStatus
 from events.enums import RegistrationStatus
 from events.models import Event, Registration
 from programme.countries import Country
@@ -31,12 +32,21 @@ class TandemColumn:
     values: Callable[[list[Tandem], int], dict[int, object]]
 
 
+def case_study_statuses(tandems: list[Tandem], year: int) -> dict[int, str]:
+    """Each tandem's case-study status as it is today (a study is not kept per year)."""
+    from casestudies.models import CaseStudy
+
+    rows = CaseStudy.objects.filter(tandem__in=[t.pk for t in tandems]).values_list(
+        "tandem_id", "status")
+    labels = dict(CaseStudyStatus.choices)
+    return {tandem_id: str(labels[status]) for tandem_id, status in rows}
+
+
 # Extra per-tandem columns, shown on the page and in every export after the meeting
-# figures. The case-study status goes here once ``casestudies.CaseStudy`` exists, e.g.
-#   TandemColumn("case_study", _("Case study"), case_study_statuses)
-# where ``case_study_statuses(tandems, year)`` returns {tandem pk: status label} in one
-# query. Nothing else needs to change.
-TANDEM_COLUMNS: list[TandemColumn] = []
+# figures; each reads its values for all tandems in one query.
+TANDEM_COLUMNS: list[TandemColumn] = [
+    TandemColumn("case_study", _("Case study (today)"), case_study_statuses),
+]
 
 
 @dataclass(frozen=True)

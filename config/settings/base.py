@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tandems",
     "events",
     "reports",
+    "casestudies",
 ]
 
 MIDDLEWARE = [

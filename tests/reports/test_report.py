@@ -13,11 +13,14 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts.enums import RESEARCHERS_GROUP
+from casestudies.enums import CaseStudyStatus
+from casestudies.models import CaseStudy
+from casestudies.services import casestudy_create
 from events.models import Event, Registration
 from programme.models import Programme
-from reports import selectors
-from reports.selectors import TandemColumn, funder_report, report_year
+from reports.selectors import funder_report, report_year
 from tandems.enums import MeetingStatus
+from tandems.models import Tandem
 from tandems.services import meeting_set_status, membership_add, membership_end
 from tests.factories import (
     CityFactory,
@@ -210,25 +213,26 @@ def test_report_keeps_a_constant_number_of_queries(world, staff_client):
     _grow(world)
     report = funder_report(programme=world, year=2023)
     assert report.totals.meetings_held == 7 and report.totals.events == 5
-    assert count(lambda: funder_report(programme=world, year=2023)) == small <= 5
+    assert count(lambda: funder_report(programme=world, year=2023)) == small <= 6
     assert count(lambda: staff_client.get("/en/bericht/2023/")) == small_page
 
 
-def test_an_extra_tandem_column_reaches_the_page_and_every_export(world, staff_client,
-                                                                  monkeypatch):
-    # How the case-study status will be added: one entry in TANDEM_COLUMNS.
-    column = TandemColumn("case_study", "Case study",
-                          lambda tandems, year: {t.pk: f"draft {year}" for t in tandems})
-    monkeypatch.setattr(selectors, "TANDEM_COLUMNS", [column])
+def test_the_case_study_status_reaches_the_page_and_every_export(world, staff_client):
+    aachen_tandem = Tandem.objects.get(memberships__city__name="Aachen")
+    case_study = casestudy_create(tandem=aachen_tandem, title="Fallstudie Aachen")
+    CaseStudy.objects.filter(pk=case_study.pk).update(status=CaseStudyStatus.WITH_CITIES)
     report = funder_report(programme=world, year=2023)
-    assert [row.extra for row in report.tandems] == [{"case_study": "draft 2023"}] * 2
-    assert "draft 2023" in staff_client.get("/en/bericht/2023/").content.decode()
+    assert [row.extra for row in report.tandems] == [{"case_study": "with the cities"},
+                                                     {"case_study": None}]
+    assert "with the cities" in staff_client.get("/en/bericht/2023/").content.decode()
     rows = list(csv.reader(io.StringIO(staff_client.get(
         "/en/bericht/2023/?format=csv&table=tandems").content.decode("utf-8-sig"))))
-    assert rows[0][-1] == "Case study" and rows[1][-1] == "draft 2023"
+    assert rows[0][-1] == "Case study (today)"
+    assert [row[-1] for row in rows[1:3]] == ["with the cities", ""]
     sheet = load_workbook(io.BytesIO(staff_client.get(
         "/en/bericht/2023/?format=xlsx").content))["Tandems"]
-    assert sheet.cell(1, 6).value == "Case study" and sheet.cell(2, 6).value == "draft 2023"
+    assert (sheet.cell(1, 6).value, sheet.cell(2, 6).value) == ("Case study (today)",
+                                                                "with the cities")
 
 
 # -- the page and the exports ---------------------------------------------------------------
@@ -297,7 +301,7 @@ def test_xlsx_has_a_sheet_per_table_with_the_figures(world, staff_client):
     assert len(meetings) == 4
     assert meetings[1][:3] == ("Aachen – Maastricht", datetime(2023, 3, 1), "Besuch in Aachen")
     tandems = list(workbook["Tandems"].iter_rows(values_only=True))
-    assert tandems[-1] == ("Total", 3, 1, 1, 1)
+    assert tandems[-1] == ("Total", 3, 1, 1, 1, None)
     events = list(workbook["Events"].iter_rows(values_only=True))
     assert events[1][:5] == ("Netzwerkkonferenz Berlin", datetime(2023, 10, 23), "conference",
                              "on site", 3)

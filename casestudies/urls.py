@@ -1,0 +1,14 @@
+from django.urls import path
+
+from casestudies import views
+
+app_name = "casestudies"
+urlpatterns = [
+    path("", views.case_study_list, name="list"),
+    path("<int:pk>/", views.case_study_detail, name="detail"),
+    path("<int:pk>/edit/", views.case_study_edit, name="edit"),
+    path("<int:pk>/versions/", views.version_list, name="versions"),
+    path("<int:pk>/versions/<int:number>/", views.version_detail, name="version"),
+    path("<int:pk>/versions/<int:number>/restore/", views.version_restore, name="restore"),
+    path("<int:pk>/compare/", views.version_compare, name="compare"),
+]
