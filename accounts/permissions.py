@@ -211,15 +211,13 @@ rules.add_perm("events.view_event_link", is_staff | is_event_participant)
 
 # -- case studies ------------------------------------------------------------
 # Every researcher reads every case study, drafts and versions included; its assigned
-# researchers and staff write it; the tandem's verified city contacts read it once it is
-# sent to them; the public reads published ones.
+# researchers and staff write it; the tandem's verified city contacts read the working
+# copy once it is sent to them; everybody reads the published version.
 
 
 @rules.predicate
 def is_published(user, case_study):
-    from casestudies.enums import CaseStudyStatus
-
-    return case_study is not None and case_study.status == CaseStudyStatus.PUBLISHED
+    return case_study is not None and case_study.published_version is not None
 
 
 @rules.predicate
@@ -237,11 +235,45 @@ def is_contact_shown_case_study(user, case_study):
             and is_verified_tandem_member_contact(user, case_study.tandem))
 
 
-rules.add_perm("casestudies.view_casestudy",
-               is_staff | is_researcher | is_published | is_contact_shown_case_study)
+def approval_cities(user, case_study):
+    """The tandem's current member cities ``user`` may approve for, as a queryset.
+
+    Staff act for any of them; a verified contact for their own city. The review service
+    records the city either way, so the city is told also when staff acted for it.
+    """
+    from programme.models import City
+
+    if case_study is None or not user.is_authenticated or not user.is_active:
+        return City.objects.none()
+    cities = City.objects.filter(memberships__tandem=case_study.tandem_id,
+                                 memberships__left_on=None)
+    if not is_staff(user):
+        cities = cities.filter(contacts__user=user, contacts__verified_at__isnull=False)
+    return cities.distinct().order_by("name", "pk")
+
+
+@rules.predicate
+def may_decide_for_a_city(user, case_study):
+    from casestudies.enums import CaseStudyStatus
+
+    return (case_study is not None and case_study.status == CaseStudyStatus.WITH_CITIES
+            and approval_cities(user, case_study).exists())
+
+
+may_read_working_copy = is_staff | is_researcher | is_contact_shown_case_study
+rules.add_perm("casestudies.view_working_copy", may_read_working_copy)
+rules.add_perm("casestudies.view_casestudy", may_read_working_copy | is_published)
 rules.add_perm("casestudies.view_casestudy_versions", is_staff | is_researcher)
+# The coded items of all case studies side by side, drafts included.
+rules.add_perm("casestudies.view_synthesis", is_staff | is_researcher)
 rules.add_perm("casestudies.change_casestudy",
                is_staff | (is_researcher & is_assigned_researcher))
+# Submitting for review is the authors' step; the rest of the review is staff's, but for
+# the cities' own verdicts.
+rules.add_perm("casestudies.submit_casestudy",
+               is_staff | (is_researcher & is_assigned_researcher))
+rules.add_perm("casestudies.review_casestudy", is_staff)
+rules.add_perm("casestudies.decide_casestudy", may_decide_for_a_city)
 
 
 def viewable_case_studies(user):
@@ -250,13 +282,13 @@ def viewable_case_studies(user):
     Keep it in step with the rule above; tests/casestudies/test_permissions.py checks
     they agree.
     """
-    from casestudies.enums import SHOWN_TO_CITIES, CaseStudyStatus
+    from casestudies.enums import SHOWN_TO_CITIES
     from casestudies.models import CaseStudy
     from tandems.models import Membership
 
     if is_staff(user) or is_researcher(user):
         return CaseStudy.objects.all()
-    published = Q(status=CaseStudyStatus.PUBLISHED)
+    published = Q(published_version__isnull=False)
     if not user.is_authenticated or not user.is_active:
         return CaseStudy.objects.filter(published)
     mine = Membership.objects.filter(left_on=None, city__contacts__user=user,

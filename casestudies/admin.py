@@ -6,16 +6,18 @@ Adding a case study goes through the same service. There is no history "revert" 
 restoring a version is a new version, made on the versions page.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.enums import RESEARCHERS_GROUP
 from casestudies import services
-from casestudies.enums import CaseStudyStatus
-from casestudies.models import CaseStudy, Category, CodedItem
+from casestudies.enums import CaseStudyStatus, ReviewAction
+from casestudies.models import CaseStudy, Category, CodedItem, ReviewStep
 from tandems.models import Tandem
 
 
@@ -57,8 +59,51 @@ class CodedItemInline(admin.TabularInline):
         return False
 
 
+def _review_action(action: str, description):
+    """An admin action taking one review step for each selected case study, through the
+    same service as the pages; a study for which the step is not possible is reported."""
+
+    @admin.action(description=description)
+    def take_step(modeladmin, request, queryset):
+        done = 0
+        for case_study in queryset:
+            try:
+                services.casestudy_transition(case_study=case_study, action=action,
+                                              by=request.user)
+            except ValidationError as error:
+                modeladmin.message_user(request, f"{case_study}: {' '.join(error.messages)}",
+                                        messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(request, ngettext(
+                "%(count)d case study: %(step)s.", "%(count)d case studies: %(step)s.", done)
+                % {"count": done, "step": ReviewAction(action).label}, messages.SUCCESS)
+
+    take_step.__name__ = f"review_{action}"
+    return take_step
+
+
+class ReviewStepInline(admin.TabularInline):
+    model = ReviewStep
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "action", "city", "by", "version", "comment"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CaseStudy)
 class CaseStudyAdmin(admin.ModelAdmin):
+    # Asking for changes needs a comment: that step is taken on the case study's page.
+    actions = [_review_action(ReviewAction.SUBMIT, _("Submit for review")),
+               _review_action(ReviewAction.SEND_TO_CITIES, _("Send to the cities for approval")),
+               _review_action(ReviewAction.PUBLISH, _("Publish"))]
     list_display = ["title", "tandem", "status", "language", "version", "updated_at", "is_demo"]
     list_filter = ["status", "language", "is_demo"]
     list_select_related = ["tandem"]
@@ -83,7 +128,7 @@ class CaseStudyAdmin(admin.ModelAdmin):
         return [] if obj is None else self.change_readonly_fields
 
     def get_inlines(self, request, obj):
-        return [] if obj is None else [CodedItemInline]
+        return [] if obj is None else [CodedItemInline, ReviewStepInline]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "tandem":

@@ -13,6 +13,14 @@ class CaseStudyStatus(models.TextChoices):
 SHOWN_TO_CITIES = (CaseStudyStatus.WITH_CITIES, CaseStudyStatus.PUBLISHED)
 
 
+class ReviewAction(models.TextChoices):
+    SUBMIT = "submit", _("submitted for review")
+    SEND_TO_CITIES = "send_to_cities", _("sent to the cities")
+    APPROVE = "approve", _("approved")
+    REQUEST_CHANGES = "request_changes", _("changes requested")
+    PUBLISH = "publish", _("published")
+
+
 class ItemKind(models.TextChoices):
     BARRIER = "barrier", _("barrier")
     DRIVER = "driver", _("driver")

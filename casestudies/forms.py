@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casestudies.enums import ItemKind, Level
-from casestudies.models import ITEM_TEXT_MAX, CaseStudy
+from casestudies.enums import ItemKind, Level, ReviewAction
+from casestudies.models import COMMENT_MAX, ITEM_TEXT_MAX, CaseStudy
 from casestudies.services import Item
 from casestudies.validators import MAX_ITEMS
+from programme.models import City
 
 BLANK = [("", "—")]
 
@@ -82,3 +83,18 @@ def items_formset(data=None, *, items=(), categories=()) -> forms.BaseFormSet:
 def ordered_items(formset) -> list[Item]:
     """The items as the author left them: deleted ones out, in the order they gave."""
     return [form.item() for form in formset.ordered_forms]
+
+
+class ReviewForm(forms.Form):
+    """One review step; which steps a person may take is asked of the permissions module."""
+
+    action = forms.ChoiceField(choices=ReviewAction.choices, widget=forms.HiddenInput)
+    city = forms.ModelChoiceField(label=_("For the city"), queryset=City.objects.none(),
+                                  required=False, empty_label=None)
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=COMMENT_MAX,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, cities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if cities is not None:
+            self.fields["city"].queryset = cities

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.enums import Language
-from casestudies.enums import CaseStudyStatus, ItemKind, Level
+from casestudies.enums import CaseStudyStatus, ItemKind, Level, ReviewAction
 from programme.i18n import localized
+from programme.models import City
 from tandems.models import Tandem
 
 SECTION_MAX = 20_000
@@ -87,13 +88,26 @@ class CaseStudy(models.Model):
     summary_en = section_field(_("English summary"),
                                _("Needed when the study is written in German."))
     is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
+    # The review: set by ``casestudy_transition`` only, never a version of their own.
+    status_changed_at = models.DateTimeField(_("status since"), null=True, blank=True,
+                                             editable=False)
+    review_round = models.PositiveIntegerField(_("review round with the cities"), default=0,
+                                               editable=False)
+    # The version the public reads; a later edit makes a new draft and leaves this one.
+    published_version = models.PositiveIntegerField(_("published version"), null=True,
+                                                    blank=True, editable=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True,
+                                        editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+",
                                    verbose_name=_("last edited by"), editable=False)
     updated_at = models.DateTimeField(_("last edited at"), auto_now=True)
-    history = HistoricalRecords(bases=[CaseStudyVersionFields], excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        bases=[CaseStudyVersionFields],
+        excluded_fields=["updated_at", "status_changed_at", "review_round",
+                         "published_version", "published_at"])
 
     class Meta:
         verbose_name = _("case study")
@@ -127,3 +141,34 @@ class CodedItem(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.category}"
+
+
+COMMENT_MAX = 5_000
+
+
+class ReviewStep(models.Model):
+    """One step of a case study's way to publication: who did what, on which version, why."""
+
+    case_study = models.ForeignKey(CaseStudy, on_delete=models.CASCADE,
+                                   related_name="review_steps", verbose_name=_("case study"))
+    action = models.CharField(_("step"), max_length=16, choices=ReviewAction)
+    from_status = models.CharField(_("from"), max_length=12, choices=CaseStudyStatus)
+    to_status = models.CharField(_("to"), max_length=12, choices=CaseStudyStatus)
+    # The city that approved or asked for changes (also when staff acted for it).
+    city = models.ForeignKey(City, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name=_("city"))
+    comment = models.TextField(_("comment"), blank=True, max_length=COMMENT_MAX,
+                               validators=[MaxLengthValidator(COMMENT_MAX)])
+    version = models.PositiveIntegerField(_("version"))
+    round = models.PositiveIntegerField(_("review round with the cities"), default=0)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                           blank=True, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("review step")
+        verbose_name_plural = _("review steps")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.case_study}: {self.get_action_display()}"

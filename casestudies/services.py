@@ -1,4 +1,4 @@
-"""The only write paths for case studies.
+"""The only write paths for case studies: versions of the text, and the review steps.
 
 Every save is a new version (``CaseStudy.history``, with the coded items of that version),
 made under the case study's row lock on top of the version its author started from: a
@@ -7,14 +7,23 @@ nothing, so two people editing at once never silently overwrite each other.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casestudies.models import CaseStudy, Category, CodedItem
+from casestudies.enums import CaseStudyStatus, ReviewAction
+from casestudies.models import CaseStudy, Category, CodedItem, ReviewStep
 from casestudies.taxonomy import DEFAULT_CATEGORIES
-from casestudies.validators import validate_editable, validate_item_count
+from casestudies.validators import (
+    CITY_ACTIONS,
+    validate_editable,
+    validate_item_count,
+    validate_transition,
+)
 from core.conflicts import EditConflict
 
 
@@ -90,6 +99,9 @@ def casestudy_save(*, case_study: CaseStudy, base_version: int, by,
         validate_item_count(len(new_items))
         for name, value in changed.items():
             setattr(current, name, value)
+        if current.status == CaseStudyStatus.PUBLISHED:
+            # The published version stays as it is, for the public; this is a new draft.
+            current.status, current.status_changed_at = CaseStudyStatus.DRAFT, timezone.now()
         current.version += 1
         current.updated_by = by
         current.full_clean()
@@ -142,3 +154,83 @@ def _item_rows(case_study: CaseStudy, items: list[Item]) -> list[CodedItem]:
         row.full_clean(exclude=["case_study"])
         rows.append(row)
     return rows
+
+
+# -- the review ------------------------------------------------------------------------
+
+
+def casestudy_transition(*, case_study: CaseStudy, action: str, by, comment: str = "",
+                         city=None, now: datetime | None = None) -> ReviewStep:
+    """Take one review step: submit, send to the cities, approve or request changes (for a
+    city, or from review), publish. The one way a case study's status changes.
+
+    The step is recorded with its comment, and everybody it concerns is told through the
+    outbox in their language, whoever took the step (staff acting for a city included).
+    Raises ``ValidationError`` when the step is not possible now.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
+        before = current.status
+        members = list(current_member_cities(current))
+        approved = {step.city for step in current.review_steps.filter(
+            action=ReviewAction.APPROVE, round=current.review_round).select_related("city")}
+        after = validate_transition(status=current.status, action=action, comment=comment,
+                                    city=city, member_cities=members,
+                                    approved_cities=approved)
+        fields = {"status": after}
+        if after != current.status:
+            fields["status_changed_at"] = now
+        if action == ReviewAction.SEND_TO_CITIES:
+            fields["review_round"] = current.review_round + 1
+        if action == ReviewAction.PUBLISH:
+            fields.update(published_version=current.version, published_at=now)
+        # A status is not a version of the text: no history row for it.
+        CaseStudy.objects.filter(pk=current.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(current, name, value)
+        step = ReviewStep(case_study=current, action=action, from_status=before,
+                          to_status=after, city=city if action in CITY_ACTIONS else None,
+                          comment=comment.strip(), version=current.version,
+                          round=current.review_round, by=by, created_at=now)
+        step.full_clean()
+        step.save()
+        _tell(current, step, members)
+    for name in fields:
+        setattr(case_study, name, getattr(current, name))
+    return step
+
+
+def current_member_cities(case_study: CaseStudy):
+    from programme.models import City
+
+    return City.objects.filter(memberships__tandem=case_study.tandem_id,
+                               memberships__left_on=None).order_by("name")
+
+
+def _tell(case_study: CaseStudy, step: ReviewStep, members: list) -> None:
+    """Queue the step's mail to everybody it concerns, once each."""
+    from django.contrib.auth import get_user_model
+
+    from notifications.services import message_queue
+
+    User = get_user_model()
+    researchers = list(case_study.researchers.filter(is_active=True))
+    staff = list(User.objects.filter(is_staff=True, is_active=True))
+    cities = [step.city] if step.city else members
+    contacts = list(User.objects.filter(
+        is_active=True, city_contacts__city__in=cities,
+        city_contacts__verified_at__isnull=False).distinct())
+    concerned = {
+        ReviewAction.SUBMIT: researchers + staff,
+        ReviewAction.SEND_TO_CITIES: researchers + contacts + staff,
+        ReviewAction.APPROVE: researchers + contacts + staff,
+        ReviewAction.REQUEST_CHANGES: researchers + staff + (contacts if step.city else []),
+        ReviewAction.PUBLISH: researchers + contacts + staff,
+    }[step.action]
+    for user in {user.pk: user for user in concerned}.values():
+        message_queue(
+            kind=f"casestudy_{step.action}", to=user.email, recipient=user, related=case_study,
+            key=f"casestudy_review:{step.pk}:{user.pk}",
+            template="casestudies/email/review_step",
+            context={"case_study": case_study, "step": step, "site_url": settings.SITE_URL})

@@ -6,15 +6,18 @@ module. A case study someone may not read is a 404, one they may read but not wr
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import viewable_case_studies
+from accounts.permissions import approval_cities, viewable_case_studies
 from casestudies import services
-from casestudies.forms import CaseStudyForm, items_formset, ordered_items
+from casestudies.citation import citation
+from casestudies.enums import CaseStudyStatus, ReviewAction
+from casestudies.forms import CaseStudyForm, ReviewForm, items_formset, ordered_items
 from casestudies.markdown import render_markdown
 from casestudies.models import CaseStudy, Category
 from casestudies.selectors import (
@@ -25,10 +28,11 @@ from casestudies.selectors import (
     item_rows,
     version_or_404,
 )
-from casestudies.validators import validate_editable
+from casestudies.validators import CITY_ACTIONS, TRANSITIONS, validate_editable
 from core.conflicts import EditConflict
 from core.unsaved import login_required_keeping_post, unsaved_post
-from tandems.models import Membership
+from programme.models import Topic
+from tandems.models import Membership, TandemTopic
 
 
 def _case_study_or_404(request, pk, perm="casestudies.view_casestudy") -> CaseStudy:
@@ -51,24 +55,114 @@ def _version_context(version, categories) -> dict:
 
 
 def case_study_list(request):
+    """The case studies the user may read, by tandem, with their topics; the published ones
+    with their citation line. ``?topic=<slug>`` keeps the tandems working on one topic."""
+    published_title = CaseStudy.history.filter(
+        id=OuterRef("pk"), version=OuterRef("published_version")).values("title")[:1]
     case_studies = (viewable_case_studies(request.user)
-                    .select_related("tandem")
+                    .select_related("tandem__programme")
+                    .annotate(published_title=Subquery(published_title))
                     .prefetch_related(
                         Prefetch("tandem__memberships",
                                  queryset=Membership.objects.select_related("city")),
+                        Prefetch("tandem__topics",
+                                 queryset=TandemTopic.objects.select_related("topic")),
                         "researchers"))
-    return render(request, "casestudies/list.html", {"case_studies": case_studies})
+    topics = list(Topic.objects.filter(pk__in=TandemTopic.objects.filter(
+        tandem__case_study__in=viewable_case_studies(request.user)).values("topic")))
+    topic = next((t for t in topics if t.slug == request.GET.get("topic")), None)
+    if topic is not None:
+        case_studies = case_studies.filter(tandem__topics__topic=topic)
+    # Staff and researchers read every working copy; others the titles as published.
+    working_titles = request.user.has_perm("casestudies.view_working_copy")
+    language = translation.get_language()
+    rows = []
+    for cs in case_studies:
+        as_published = not working_titles and cs.published_title is not None
+        rows.append({
+            "case_study": cs,
+            "title": cs.published_title if as_published else cs.title,
+            "status": (CaseStudyStatus.PUBLISHED.label if as_published
+                       else cs.get_status_display()),
+            "citation": (citation(cs, cs.published_version, language, cs.published_title)
+                         if cs.published_version else "")})
+    return render(request, "casestudies/list.html", {
+        "rows": rows, "topics": topics, "topic": topic,
+        "can_see_synthesis": request.user.has_perm("casestudies.view_synthesis")})
 
 
 def case_study_detail(request, pk):
     case_study = _case_study_or_404(request, pk)
+    return _detail_page(request, case_study)
+
+
+def _detail_page(request, case_study, *, review_form=None, status=200):
+    user = request.user
+    working_copy = user.has_perm("casestudies.view_working_copy", case_study)
+    # The public (and a city after a new draft began) read the published version.
+    version = (current_version(case_study) if working_copy
+               else version_or_404(case_study, case_study.published_version))
     return render(request, "casestudies/detail.html", {
-        "case_study": case_study,
-        "can_edit": request.user.has_perm("casestudies.change_casestudy", case_study),
-        "can_see_versions": request.user.has_perm("casestudies.view_casestudy_versions",
-                                                  case_study),
-        **_version_context(current_version(case_study), categories_by_slug()),
-    })
+        "case_study": case_study, "working_copy": working_copy,
+        "can_edit": user.has_perm("casestudies.change_casestudy", case_study),
+        "can_see_versions": user.has_perm("casestudies.view_casestudy_versions", case_study),
+        "review": _review_context(request, case_study, review_form) if working_copy else None,
+        "citation": citation(case_study, version.number, translation.get_language(),
+                             version.title),
+        **_version_context(version, categories_by_slug()),
+    }, status=status)
+
+
+def _review_context(request, case_study, form) -> dict:
+    """The steps so far, and the steps this person may take now."""
+    user = request.user
+    steps = case_study.review_steps.select_related("by", "city")
+    cities = approval_cities(user, case_study)
+    allowed = allowed_actions(user, case_study)
+    return {
+        "steps": steps, "actions": allowed,
+        "form": form or ReviewForm(cities=cities),
+        "cities": list(cities) if any(a in CITY_ACTIONS for a in allowed) else [],
+    }
+
+
+def allowed_actions(user, case_study) -> list[str]:
+    """The review steps ``user`` may take on ``case_study`` in its present status."""
+    status = case_study.status
+    perms = {
+        ReviewAction.SUBMIT: "casestudies.submit_casestudy",
+        ReviewAction.SEND_TO_CITIES: "casestudies.review_casestudy",
+        ReviewAction.PUBLISH: "casestudies.review_casestudy",
+        ReviewAction.APPROVE: "casestudies.decide_casestudy",
+        ReviewAction.REQUEST_CHANGES: ("casestudies.decide_casestudy"
+                                       if status == CaseStudyStatus.WITH_CITIES
+                                       else "casestudies.review_casestudy"),
+    }
+    return [action for (before, action) in TRANSITIONS
+            if before == status and user.has_perm(perms[action], case_study)]
+
+
+@require_POST
+def review_step(request, pk):
+    """Take one review step from the case study's page."""
+    case_study = _case_study_or_404(request, pk)
+    cities = approval_cities(request.user, case_study)
+    form = ReviewForm(request.POST, cities=cities)
+    if not form.is_valid():
+        return _detail_page(request, case_study, review_form=form, status=400)
+    action = form.cleaned_data["action"]
+    if action not in allowed_actions(request.user, case_study):
+        raise PermissionDenied
+    try:
+        services.casestudy_transition(
+            case_study=case_study, action=action, by=request.user,
+            comment=form.cleaned_data["comment"], city=form.cleaned_data["city"])
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _detail_page(request, case_study, review_form=form, status=400)
+    messages.success(request, _("Done: %(step)s. Everybody concerned is told by e-mail.")
+                     % {"step": ReviewAction(action).label})
+    return redirect(case_study)
 
 
 @login_required_keeping_post()

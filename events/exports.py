@@ -11,11 +11,10 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from applications.formatting import german_time
+from core.downloads import download, formula_safe
 from events.selectors import participants
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A cell that starts like this is a formula to spreadsheet programs: never run people's names.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _header() -> list[str]:
@@ -23,15 +22,9 @@ def _header() -> list[str]:
             _("Position on the waiting list"), _("Registered at (German time)")]
 
 
-def _safe(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def participant_rows(events) -> list[list]:
     """One row per registered or waiting person of ``events`` (a fixed number of queries)."""
-    return [[_safe(r.event.title), _safe(r.user.name), _safe(r.user.email), _safe(r.city.name),
+    return [[*map(formula_safe, (r.event.title, r.user.name, r.user.email, r.city.name)),
              r.city.get_country_display(), r.get_status_display(), r.position,
              german_time(r.created_at).replace(tzinfo=None, microsecond=0)]
             for r in participants(events)]
@@ -73,8 +66,5 @@ def participants_xlsx(events) -> bytes:
 def participants_response(events, fmt: str, *, name: str = "participants") -> HttpResponse:
     """A download of the participant lists of ``events``; ``fmt`` is "csv" or "xlsx"."""
     if fmt == "csv":
-        response = HttpResponse(participants_csv(events), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(participants_xlsx(events), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        return download(participants_csv(events), "text/csv; charset=utf-8", f"{name}.csv")
+    return download(participants_xlsx(events), XLSX_TYPE, f"{name}.xlsx")

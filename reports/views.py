@@ -1,11 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.formatting import german_time
+from core.downloads import download
 from programme.models import Programme
 from reports import exports
 from reports.selectors import funder_report, report_year
@@ -49,20 +50,14 @@ def report(request, year):
                                       content_type="text/plain; charset=utf-8")
     data = funder_report(programme=programme, year=year)
     if output == "csv":
-        return _download(exports.report_csv(data, table), "text/csv; charset=utf-8",
+        return download(exports.report_csv(data, table), "text/csv; charset=utf-8",
                          exports.filename(data, "csv", table))
     if output == "xlsx":
-        return _download(exports.report_xlsx(data), exports.XLSX_CONTENT_TYPE,
+        return download(exports.report_xlsx(data), exports.XLSX_CONTENT_TYPE,
                          exports.filename(data, "xlsx"))
     if output == "pdf":
-        return _download(exports.report_pdf(data), "application/pdf",
+        return download(exports.report_pdf(data), "application/pdf",
                          exports.filename(data, "pdf"))
     return render(request, "reports/report.html", {
         **exports.report_context(data), "years": list(programme.meeting_years),
         "csv_tables": exports.CSV_TABLES})
-
-
-def _download(content, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

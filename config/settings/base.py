@@ -180,6 +180,10 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # URL of their own, and served by a view that checks permissions.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
 MEETING_DOCUMENT_MAX_BYTES = env.int("MEETING_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Case-study review reminders: staff after so many days in review, the cities after so many
+# days waiting for their approval.
+CASE_STUDY_REVIEW_REMINDER_DAYS = env.int("CASE_STUDY_REVIEW_REMINDER_DAYS", default=14)
+CASE_STUDY_APPROVAL_REMINDER_DAYS = env.int("CASE_STUDY_APPROVAL_REMINDER_DAYS", default=14)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",

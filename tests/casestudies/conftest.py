@@ -2,10 +2,13 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db.models import F
+from django.utils import timezone
 
 from accounts.enums import RESEARCHERS_GROUP
+from casestudies.enums import CaseStudyStatus
 from casestudies.models import CaseStudy
-from casestudies.services import Item, casestudy_create
+from casestudies.services import Item, casestudy_create, categories_ensure
 from tests.factories import CityFactory, UserFactory, tandem_factory
 
 FUNDING = Item("barrier", "funding", "local", "Kein Budget für Sensorik")
@@ -27,6 +30,17 @@ def make_tandem(german="Krefeld", partner="Venlo"):
                                               time_zone="Europe/Amsterdam"))
 
 
+def set_status(case_study, status) -> None:
+    """Put ``case_study`` in ``status`` directly, as the review workflow would have; a
+    published one also gets its published version."""
+    published = ({"published_version": F("version"), "published_at": timezone.now()}
+                 if status == CaseStudyStatus.PUBLISHED
+                 else {"published_version": None, "published_at": None})
+    CaseStudy.objects.filter(pk=case_study.pk).update(status=status, **published)
+    case_study.refresh_from_db()
+    return case_study
+
+
 def make_case_study(*, tandem=None, title=None, status=None, researchers=(), by=None,
                     **fields) -> CaseStudy:
     """A case study started through the service (version 1); ``status`` is set directly,
@@ -35,8 +49,7 @@ def make_case_study(*, tandem=None, title=None, status=None, researchers=(), by=
     case_study = casestudy_create(tandem=tandem, title=title or f"Fallstudie {tandem}",
                                   researchers=researchers, by=by, **fields)
     if status is not None:
-        CaseStudy.objects.filter(pk=case_study.pk).update(status=status)
-        case_study.refresh_from_db()
+        set_status(case_study, status)
     return case_study
 
 
@@ -60,3 +73,15 @@ def case_study(tandem, researcher):
 @pytest.fixture
 def case_study_factory(db):
     return make_case_study
+
+
+@pytest.fixture(autouse=True)
+def _default_categories(request):
+    """Put back the categories the migration adds: a transactional test elsewhere in the run
+    flushes the database, migration data included."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    transactional = marker is not None and marker.kwargs.get("transaction")
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    categories_ensure()

@@ -8,7 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from casestudies.enums import CaseStudyStatus
 from casestudies.models import CaseStudy, Category
 from casestudies.services import casestudy_save
-from tests.casestudies.conftest import FUNDING, POLITICS, make_case_study, make_researcher
+from tests.casestudies.conftest import (
+    FUNDING,
+    POLITICS,
+    make_case_study,
+    make_researcher,
+    set_status,
+)
 from tests.factories import UserFactory, tandem_factory
 
 pytestmark = pytest.mark.django_db
@@ -32,14 +38,15 @@ def studies(n):
 
 
 def inline_data(client, case_study):
-    """What the change page posts for its read-only items: the formset's own fields."""
-    (inline,) = client.get(change_url(case_study)).context["inline_admin_formsets"]
-    formset = inline.formset
-    data = {formset.management_form.add_prefix(name): value
-            for name, value in formset.management_form.initial.items()}
-    for form in formset.forms:
-        data.update({form.add_prefix(name): form[name].value() for name in form.fields
-                     if form[name].value() is not None})
+    """What the change page posts for its read-only inlines: the formsets' own fields."""
+    data = {}
+    for inline in client.get(change_url(case_study)).context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update({formset.management_form.add_prefix(name): value
+                     for name, value in formset.management_form.initial.items()})
+        for form in formset.forms:
+            data.update({form.add_prefix(name): form[name].value() for name in form.fields
+                         if form[name].value() is not None})
     return data
 
 
@@ -73,7 +80,7 @@ def test_admin_case_study_list_searches_titles_and_member_cities(staff_client):
 
 def test_admin_case_study_list_filters_by_status(staff_client):
     draft, sent = studies(2)
-    CaseStudy.objects.filter(pk=sent.pk).update(status=CaseStudyStatus.WITH_CITIES)
+    set_status(sent, CaseStudyStatus.WITH_CITIES)
     response = staff_client.get(LIST, {"status__exact": "with_cities"})
     assert list(response.context["cl"].result_list) == [sent]
 
@@ -141,7 +148,7 @@ def test_admin_change_page_shows_the_text_items_and_view_on_site(staff_client):
 
 def test_admin_only_a_draft_can_be_deleted(staff_client):
     draft, published = studies(2)
-    CaseStudy.objects.filter(pk=published.pk).update(status=CaseStudyStatus.PUBLISHED)
+    set_status(published, CaseStudyStatus.PUBLISHED)
     assert staff_client.get(f"{LIST}{published.pk}/delete/").status_code == 403
     assert staff_client.post(f"{LIST}{draft.pk}/delete/", {"post": "yes"}).status_code == 302
     assert list(CaseStudy.objects.all()) == [published]

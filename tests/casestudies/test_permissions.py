@@ -15,6 +15,7 @@ from casestudies.enums import CaseStudyStatus
 from casestudies.models import CaseStudy
 from tandems.services import membership_add, membership_end
 from tests.casestudies.conftest import make_case_study, make_researcher, make_tandem
+from tests.casestudies.conftest import set_status as put_in_status
 from tests.factories import CityFactory, UserFactory, member_contact
 
 pytestmark = pytest.mark.django_db
@@ -99,8 +100,8 @@ def world(tandem):
 
 
 def set_status(case_study, status):
-    CaseStudy.objects.filter(pk=case_study.pk).update(status=status)
-    return CaseStudy.objects.get(pk=case_study.pk)
+    put_in_status(case_study, status)
+    return case_study
 
 
 @pytest.mark.parametrize("status", STATUSES)

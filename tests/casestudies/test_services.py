@@ -25,7 +25,8 @@ from tests.support import postgres_available, require
 
 pytestmark = pytest.mark.django_db
 
-NOT_EDITABLE = [CaseStudyStatus.IN_REVIEW, CaseStudyStatus.WITH_CITIES, CaseStudyStatus.PUBLISHED]
+# A published study is edited into a new draft (tests/casestudies/test_review.py).
+NOT_EDITABLE = [CaseStudyStatus.IN_REVIEW, CaseStudyStatus.WITH_CITIES]
 
 
 def state(case_study):
@@ -222,7 +223,7 @@ def test_save_the_loser_merges_and_saves_on_top_of_the_winner(case_study):
 
 
 @pytest.mark.parametrize("status", NOT_EDITABLE)
-def test_save_only_a_draft_is_editable(case_study, status):
+def test_save_not_while_in_review_or_with_the_cities(case_study, status):
     case_study = written(case_study, 1, changes={"context": "Entwurf"}, items=[FUNDING])
     CaseStudy.objects.filter(pk=case_study.pk).update(status=status)
     before = state(case_study)
@@ -391,7 +392,7 @@ def test_restore_from_a_stale_version_is_a_conflict_and_writes_nothing(case_stud
 
 
 @pytest.mark.parametrize("status", NOT_EDITABLE)
-def test_restore_only_in_a_draft(case_study, researcher, status):
+def test_restore_not_while_in_review_or_with_the_cities(case_study, researcher, status):
     case_study = restorable(case_study, researcher)
     CaseStudy.objects.filter(pk=case_study.pk).update(status=status)
     before = state(case_study)

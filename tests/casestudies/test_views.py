@@ -10,7 +10,7 @@ from casestudies.enums import CaseStudyStatus
 from casestudies.models import SECTION_MAX, CaseStudy
 from casestudies.services import Item, casestudy_create, casestudy_save
 from core.unsaved import SESSION_KEY
-from tests.casestudies.conftest import FUNDING, POLITICS, make_researcher
+from tests.casestudies.conftest import FUNDING, POLITICS, make_researcher, set_status
 from tests.factories import UserFactory, member_contact, tandem_factory
 
 pytestmark = pytest.mark.django_db
@@ -171,18 +171,18 @@ def test_a_draft_and_its_versions_are_not_found_for_others(client, who):
 
 def test_the_tandem_contacts_read_their_study_once_it_is_with_the_cities(client):
     case_study = study()
-    CaseStudy.objects.filter(pk=case_study.pk).update(status=CaseStudyStatus.WITH_CITIES)
+    set_status(case_study, CaseStudyStatus.WITH_CITIES)
     client.force_login(member_contact(case_study.tandem))
     assert client.get(case_study.get_absolute_url()).status_code == 200
     assert client.get(f"/de/fallstudien/{case_study.pk}/versions/").status_code == 403
     other = study()
-    CaseStudy.objects.filter(pk=other.pk).update(status=CaseStudyStatus.WITH_CITIES)
+    set_status(other, CaseStudyStatus.WITH_CITIES)
     assert client.get(other.get_absolute_url()).status_code == 404
 
 
 def test_the_public_reads_a_published_study_only(client):
     draft, published = study(), study(title="Veröffentlicht")
-    CaseStudy.objects.filter(pk=published.pk).update(status=CaseStudyStatus.PUBLISHED)
+    set_status(published, CaseStudyStatus.PUBLISHED)
     html = client.get("/en/fallstudien/").content.decode()
     assert "Veröffentlicht" in html and f'id="case-study-{draft.pk}"' not in html
     assert client.get(f"/en/fallstudien/{published.pk}/").status_code == 200
@@ -192,7 +192,7 @@ def test_the_public_reads_a_published_study_only(client):
 def test_a_published_study_is_not_edited_on_this_page(client):
     author = researcher()
     case_study = study(researchers=[author])
-    CaseStudy.objects.filter(pk=case_study.pk).update(status=CaseStudyStatus.IN_REVIEW)
+    set_status(case_study, CaseStudyStatus.IN_REVIEW)
     client.force_login(author)
     page = client.get(edit_url(case_study))
     assert page.status_code == 200 and 'id="case-study-form"' not in page.content.decode()
