@@ -241,15 +241,16 @@ def approval_cities(user, case_study):
     Staff act for any of them; a verified contact for their own city. The review service
     records the city either way, so the city is told also when staff acted for it.
     """
+    from casestudies.services import current_member_cities
     from programme.models import City
 
     if case_study is None or not user.is_authenticated or not user.is_active:
         return City.objects.none()
-    cities = City.objects.filter(memberships__tandem=case_study.tandem_id,
-                                 memberships__left_on=None)
+    cities = current_member_cities(case_study)
     if not is_staff(user):
-        cities = cities.filter(contacts__user=user, contacts__verified_at__isnull=False)
-    return cities.distinct().order_by("name", "pk")
+        cities = cities.filter(contacts__user=user,
+                               contacts__verified_at__isnull=False).distinct()
+    return cities
 
 
 @rules.predicate
@@ -274,6 +275,25 @@ rules.add_perm("casestudies.submit_casestudy",
                is_staff | (is_researcher & is_assigned_researcher))
 rules.add_perm("casestudies.review_casestudy", is_staff)
 rules.add_perm("casestudies.decide_casestudy", may_decide_for_a_city)
+
+
+def review_actions(user, case_study) -> list[str]:
+    """The review steps ``user`` may take on ``case_study`` in its present status."""
+    from casestudies.enums import CaseStudyStatus, ReviewAction
+    from casestudies.validators import TRANSITIONS
+
+    status = case_study.status
+    perms = {
+        ReviewAction.SUBMIT: "casestudies.submit_casestudy",
+        ReviewAction.SEND_TO_CITIES: "casestudies.review_casestudy",
+        ReviewAction.PUBLISH: "casestudies.review_casestudy",
+        ReviewAction.APPROVE: "casestudies.decide_casestudy",
+        ReviewAction.REQUEST_CHANGES: ("casestudies.decide_casestudy"
+                                       if status == CaseStudyStatus.WITH_CITIES
+                                       else "casestudies.review_casestudy"),
+    }
+    return [action for (before, action) in TRANSITIONS
+            if before == status and user.has_perm(perms[action], case_study)]
 
 
 def viewable_case_studies(user):

@@ -31,9 +31,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
 )
+
+from benchmarks.support import in_throwaway_database  # noqa: E402
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SLOTS = [(2022, 6), (2022, 10), (2023, 3), (2023, 9), (2024, 4), (2024, 10)]
@@ -106,18 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tandems", type=int, default=1000)
     args = parser.parse_args()
-    test_settings = connection.settings_dict.setdefault("TEST", {})
-    test_settings["NAME"] = f"bench_{connection.settings_dict['NAME']}"
-    if connection.vendor == "sqlite":
-        test_settings["NAME"] = ""
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        run(args.tandems)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-        teardown_test_environment()
+    in_throwaway_database(run, args.tandems)
 
 
 if __name__ == "__main__":

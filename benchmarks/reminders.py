@@ -35,10 +35,10 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import (  # noqa: E402
     override_settings,
-    setup_test_environment,
-    teardown_test_environment,
 )
 from django.utils import timezone  # noqa: E402
+
+from benchmarks.support import in_throwaway_database  # noqa: E402
 
 
 def create_due(count: int) -> None:
@@ -126,18 +126,7 @@ def main() -> None:
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd narrates every command
     logging.getLogger("notifications").setLevel(logging.ERROR)
 
-    test_settings = connection.settings_dict.setdefault("TEST", {})
-    test_settings["NAME"] = f"bench_{connection.settings_dict['NAME']}"
-    if connection.vendor == "sqlite":
-        test_settings["NAME"] = ""  # an in-memory database
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        run(args.count)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-        teardown_test_environment()
+    in_throwaway_database(run, args.count)
 
 
 if __name__ == "__main__":

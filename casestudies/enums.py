@@ -16,7 +16,7 @@ SHOWN_TO_CITIES = (CaseStudyStatus.WITH_CITIES, CaseStudyStatus.PUBLISHED)
 class ReviewAction(models.TextChoices):
     SUBMIT = "submit", _("submitted for review")
     SEND_TO_CITIES = "send_to_cities", _("sent to the cities")
-    APPROVE = "approve", _("approved")
+    APPROVE = "approve", _("approved for a city")
     REQUEST_CHANGES = "request_changes", _("changes requested")
     PUBLISH = "publish", _("published")
 

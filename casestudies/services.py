@@ -205,7 +205,7 @@ def current_member_cities(case_study: CaseStudy):
     from programme.models import City
 
     return City.objects.filter(memberships__tandem=case_study.tandem_id,
-                               memberships__left_on=None).order_by("name")
+                               memberships__left_on=None).order_by("name", "pk")
 
 
 def _tell(case_study: CaseStudy, step: ReviewStep, members: list) -> None:

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import approval_cities, viewable_case_studies
+from accounts.permissions import approval_cities, review_actions, viewable_case_studies
 from casestudies import services
 from casestudies.citation import citation
 from casestudies.enums import CaseStudyStatus, ReviewAction
@@ -28,7 +28,7 @@ from casestudies.selectors import (
     item_rows,
     version_or_404,
 )
-from casestudies.validators import CITY_ACTIONS, TRANSITIONS, validate_editable
+from casestudies.validators import CITY_ACTIONS, validate_editable
 from core.conflicts import EditConflict
 from core.unsaved import login_required_keeping_post, unsaved_post
 from programme.models import Topic
@@ -118,28 +118,12 @@ def _review_context(request, case_study, form) -> dict:
     user = request.user
     steps = case_study.review_steps.select_related("by", "city")
     cities = approval_cities(user, case_study)
-    allowed = allowed_actions(user, case_study)
+    allowed = review_actions(user, case_study)
     return {
         "steps": steps, "actions": allowed,
         "form": form or ReviewForm(cities=cities),
         "cities": list(cities) if any(a in CITY_ACTIONS for a in allowed) else [],
     }
-
-
-def allowed_actions(user, case_study) -> list[str]:
-    """The review steps ``user`` may take on ``case_study`` in its present status."""
-    status = case_study.status
-    perms = {
-        ReviewAction.SUBMIT: "casestudies.submit_casestudy",
-        ReviewAction.SEND_TO_CITIES: "casestudies.review_casestudy",
-        ReviewAction.PUBLISH: "casestudies.review_casestudy",
-        ReviewAction.APPROVE: "casestudies.decide_casestudy",
-        ReviewAction.REQUEST_CHANGES: ("casestudies.decide_casestudy"
-                                       if status == CaseStudyStatus.WITH_CITIES
-                                       else "casestudies.review_casestudy"),
-    }
-    return [action for (before, action) in TRANSITIONS
-            if before == status and user.has_perm(perms[action], case_study)]
 
 
 @require_POST
@@ -151,7 +135,7 @@ def review_step(request, pk):
     if not form.is_valid():
         return _detail_page(request, case_study, review_form=form, status=400)
     action = form.cleaned_data["action"]
-    if action not in allowed_actions(request.user, case_study):
+    if action not in review_actions(request.user, case_study):
         raise PermissionDenied
     try:
         services.casestudy_transition(

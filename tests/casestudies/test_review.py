@@ -353,3 +353,22 @@ def test_the_public_list_keeps_a_constant_query_count(people, client):
                                 researchers=[make_researcher(name="Erika Muster")])
         CaseStudy.objects.filter(pk=other.pk).update(status="published", published_version=1)
     assert count() == before
+
+
+@pytest.mark.parametrize("status, expected", [
+    ("draft", {"author": {SUBMIT}, "staff": {SUBMIT}, "german": set(), "other": set()}),
+    ("in_review", {"author": set(), "staff": {SEND, CHANGES}, "german": set(),
+                   "other": set()}),
+    ("with_cities", {"author": set(), "staff": {APPROVE, CHANGES, PUBLISH},
+                     "german": {APPROVE, CHANGES}, "other": set()}),
+    ("published", {"author": set(), "staff": set(), "german": set(), "other": set()}),
+])
+def test_who_may_take_which_step_in_each_stage(people, status, expected):
+    from accounts.permissions import review_actions
+
+    p = people
+    p["other"] = make_researcher()  # a researcher not assigned to this study
+    CaseStudy.objects.filter(pk=p["case_study"].pk).update(status=status)
+    case_study = CaseStudy.objects.get()
+    for role, actions in expected.items():
+        assert set(review_actions(p[role], case_study)) == actions, role
