@@ -13,8 +13,7 @@ from django.utils import translation
 
 from casestudies.citation import authors, citation
 from casestudies.models import CaseStudy
-from casestudies.selectors import categories_by_slug, version_or_404
-from casestudies.views import _version_context
+from casestudies.selectors import categories_by_slug, version_context, version_or_404
 
 # A month: long enough to spare WeasyPrint, short enough that a new layout or a
 # researcher's corrected name reaches the cached PDFs without anybody clearing a cache.
@@ -34,7 +33,7 @@ def case_study_html(case_study: CaseStudy, *, version_number: int, language: str
             "date": case_study.published_at if published else version.saved_at,
             "programme": case_study.tandem.programme, "authors": authors(case_study),
             "citation": citation(case_study, version_number, language),
-            **_version_context(version, categories_by_slug()),
+            **version_context(version, categories_by_slug()),
         })
 
 

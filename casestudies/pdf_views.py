@@ -12,13 +12,13 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from casestudies import pdf
-from casestudies.views import _case_study_or_404
+from casestudies.views import case_study_or_404
 
 logger = logging.getLogger(__name__)
 
 
 def case_study_pdf(request, pk):
-    case_study = _case_study_or_404(request, pk)
+    case_study = case_study_or_404(request, pk)
     language = (get_language() or "de")[:2]
     if request.user.has_perm("casestudies.view_working_copy", case_study):
         number, make = case_study.version, pdf.case_study_pdf

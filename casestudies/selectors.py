@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.enums import Language
 from casestudies.diff import diff_lines, diff_words
 from casestudies.enums import ItemKind, Level
+from casestudies.markdown import render_markdown
 from casestudies.models import CaseStudy, Category
 from casestudies.services import Item, items_of
 
@@ -85,3 +86,14 @@ def compare(old: Version, new: Version, categories: dict[str, Category]) -> list
         changes.append({"name": "items", "label": _("Barriers and drivers"), "lines": True,
                         "parts": diff_lines(old_lines, new_lines)})
     return changes
+
+
+def version_context(version: Version, categories: dict[str, Category]) -> dict:
+    """What a page or the PDF shows of one version: its sections as safe HTML, its items."""
+    return {
+        "version": version,
+        "sections": [{"name": name, "label": CaseStudy._meta.get_field(name).verbose_name,
+                      "html": render_markdown(version.sections[name])}
+                     for name in CaseStudy.SECTIONS],
+        "items": item_rows(version.items, categories),
+    }

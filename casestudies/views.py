@@ -18,14 +18,13 @@ from casestudies import services
 from casestudies.citation import citation
 from casestudies.enums import CaseStudyStatus, ReviewAction
 from casestudies.forms import CaseStudyForm, ReviewForm, items_formset, ordered_items
-from casestudies.markdown import render_markdown
 from casestudies.models import CaseStudy, Category
 from casestudies.selectors import (
     case_study_with_items,
     categories_by_slug,
     compare,
     current_version,
-    item_rows,
+    version_context,
     version_or_404,
 )
 from casestudies.validators import CITY_ACTIONS, validate_editable
@@ -35,23 +34,13 @@ from programme.models import Topic
 from tandems.models import Membership, TandemTopic
 
 
-def _case_study_or_404(request, pk, perm="casestudies.view_casestudy") -> CaseStudy:
+def case_study_or_404(request, pk, perm="casestudies.view_casestudy") -> CaseStudy:
     case_study = case_study_with_items(pk)
     if not request.user.has_perm("casestudies.view_casestudy", case_study):
         raise Http404
     if perm != "casestudies.view_casestudy" and not request.user.has_perm(perm, case_study):
         raise PermissionDenied
     return case_study
-
-
-def _version_context(version, categories) -> dict:
-    return {
-        "version": version,
-        "sections": [{"name": name, "label": CaseStudy._meta.get_field(name).verbose_name,
-                      "html": render_markdown(version.sections[name])}
-                     for name in CaseStudy.SECTIONS],
-        "items": item_rows(version.items, categories),
-    }
 
 
 def case_study_list(request):
@@ -92,7 +81,7 @@ def case_study_list(request):
 
 
 def case_study_detail(request, pk):
-    case_study = _case_study_or_404(request, pk)
+    case_study = case_study_or_404(request, pk)
     return _detail_page(request, case_study)
 
 
@@ -109,7 +98,7 @@ def _detail_page(request, case_study, *, review_form=None, status=200):
         "review": _review_context(request, case_study, review_form) if working_copy else None,
         "citation": citation(case_study, version.number, translation.get_language(),
                              version.title),
-        **_version_context(version, categories_by_slug()),
+        **version_context(version, categories_by_slug()),
     }, status=status)
 
 
@@ -129,7 +118,7 @@ def _review_context(request, case_study, form) -> dict:
 @require_POST
 def review_step(request, pk):
     """Take one review step from the case study's page."""
-    case_study = _case_study_or_404(request, pk)
+    case_study = case_study_or_404(request, pk)
     cities = approval_cities(request.user, case_study)
     form = ReviewForm(request.POST, cities=cities)
     if not form.is_valid():
@@ -151,7 +140,7 @@ def review_step(request, pk):
 
 @login_required_keeping_post()
 def case_study_edit(request, pk):
-    case_study = _case_study_or_404(request, pk, "casestudies.change_casestudy")
+    case_study = case_study_or_404(request, pk, "casestudies.change_casestudy")
     try:
         validate_editable(status=case_study.status)
     except ValidationError as error:
@@ -167,7 +156,7 @@ def case_study_edit(request, pk):
         if not (form.is_valid() and formset.is_valid()):
             status = 400
         elif request.POST.get("action") == "preview":
-            preview = _version_context(
+            preview = version_context(
                 _posted_version(form, formset, current), categories_by_slug())
         else:
             try:
@@ -176,7 +165,7 @@ def case_study_edit(request, pk):
                     by=request.user, changes=form.changes(), items=ordered_items(formset))
             except EditConflict as error:
                 # Theirs is shown; yours stays in the form, now on top of their version.
-                conflict = _version_context(current_version(error.current),
+                conflict = version_context(current_version(error.current),
                                             categories_by_slug())
                 form = _rebased(form, error.current.version)
                 status = 409
@@ -222,7 +211,7 @@ def _rebased(form, version: int) -> CaseStudyForm:
 
 
 def version_list(request, pk):
-    case_study = _case_study_or_404(request, pk, "casestudies.view_casestudy_versions")
+    case_study = case_study_or_404(request, pk, "casestudies.view_casestudy_versions")
     versions = list(case_study.history.select_related("history_user")
                     .only("history_id", "version", "history_date", "history_user__name",
                           "history_user__email"))
@@ -233,16 +222,16 @@ def version_list(request, pk):
 
 
 def version_detail(request, pk, number):
-    case_study = _case_study_or_404(request, pk, "casestudies.view_casestudy_versions")
+    case_study = case_study_or_404(request, pk, "casestudies.view_casestudy_versions")
     return render(request, "casestudies/version.html", {
         "case_study": case_study,
         "can_restore": request.user.has_perm("casestudies.change_casestudy", case_study),
-        **_version_context(version_or_404(case_study, number), categories_by_slug()),
+        **version_context(version_or_404(case_study, number), categories_by_slug()),
     })
 
 
 def version_compare(request, pk):
-    case_study = _case_study_or_404(request, pk, "casestudies.view_casestudy_versions")
+    case_study = case_study_or_404(request, pk, "casestudies.view_casestudy_versions")
     try:
         numbers = int(request.GET["from"]), int(request.GET["to"])
     except (KeyError, ValueError):
@@ -259,7 +248,7 @@ def version_compare(request, pk):
 
 @require_POST
 def version_restore(request, pk, number):
-    case_study = _case_study_or_404(request, pk, "casestudies.change_casestudy")
+    case_study = case_study_or_404(request, pk, "casestudies.change_casestudy")
     version_or_404(case_study, number)
     try:
         base_version = int(request.POST.get("base_version", ""))
