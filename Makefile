@@ -9,7 +9,7 @@ PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check --build-constr
 RUN_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 REDIS_URL=
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test seed messages messages-check lint clean
+.PHONY: run test install install-test seed messages messages-check lint clean audit
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ messages: install
 	DEBUG=1 $(PY) manage.py makemessages -l de -l en --no-location --no-obsolete \
 		--ignore ".venv/*" --ignore "staticfiles/*" --ignore "tests/*"
 	DEBUG=1 $(PY) manage.py compilemessages --ignore ".venv/*"
+
+# Known vulnerabilities in the installed dependencies (pip-audit; needs access to pypi.org).
+audit: install-test
+	bash scripts/audit-dependencies
 
 # CI: fail if the committed catalogues miss a text or a compiled file is stale.
 messages-check: install

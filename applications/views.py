@@ -15,6 +15,7 @@ from applications.documents import eoi_pdf
 from applications.forms import ExpressionOfInterestForm, StartForm
 from applications.models import Call, ExpressionOfInterest, LateEntry
 from applications.validators import is_within_deadline
+from core.ratelimit import limit_posts
 from programme.models import City, JoinRequest, Topic
 from programme.services import german_city_for_ags, join_request_create, join_request_decide
 
@@ -53,6 +54,7 @@ def my_applications(request):
 
 
 @login_required
+@limit_posts("expression_of_interest")
 def start(request, call_id):
     call = get_object_or_404(Call.objects.select_related("programme"), pk=call_id)
     now = timezone.now()
@@ -89,6 +91,7 @@ FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data"
 
 
 @login_required
+@limit_posts("expression_of_interest")
 def edit(request, pk):
     eoi = _eoi_or_404(request, pk)
     now = timezone.now()

@@ -140,6 +140,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_REDIRECT_URL = "programme:page"
 LOGIN_URL = "account_login"
 
+# Rate limits: log-in, sign-up and password reset (allauth's defaults) and the project's
+# own submissions (core/ratelimit.py). RATE_LIMITS=0 switches them off, for a benchmark.
+RATE_LIMITS = env.bool("RATE_LIMITS", default=True)
+SUBMISSION_RATE_LIMITS = {"expression_of_interest": env("EOI_RATE_LIMIT", default="60/h")}
+if not RATE_LIMITS:
+    ACCOUNT_RATE_LIMITS = False
+
 # django-allauth: e-mail is the login, verified before first use.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -25,6 +25,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = "vie-test"  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
+RATE_LIMITS = False  # tests that check a limit switch it on
 # Serve static files from the app directories; tests run without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

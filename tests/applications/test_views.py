@@ -212,3 +212,25 @@ def test_saving_queries_do_not_grow_with_the_topics_chosen(client, eoi):
         counts.append(len(captured))
         assert eoi.topic_interests.count() == len(chosen)
     assert counts[0] == counts[1]
+
+
+def test_saving_too_often_is_limited_and_keeps_what_was_saved(client, eoi, settings):
+    settings.RATE_LIMITS = True
+    settings.SUBMISSION_RATE_LIMITS = {"expression_of_interest": "2/h"}
+    url = f"/de/interessenbekundung/{eoi.pk}/bearbeiten/"
+    for text in ("Erste Fassung.", "Zweite Fassung."):
+        assert client.post(url, form_data(motivation=text, save="1")).status_code == 302
+    response = client.post(url, form_data(motivation="Dritte Fassung.", save="1"))
+    assert response.status_code == 429
+    assert "Bitte warten Sie" in response.content.decode()
+    eoi.refresh_from_db()
+    assert eoi.motivation == "Zweite Fassung."
+    assert client.get(url).status_code == 200  # reading the form is never limited
+
+
+def test_without_rate_limits_a_benchmark_may_save_as_often_as_it_likes(client, eoi, settings):
+    settings.RATE_LIMITS = False
+    settings.SUBMISSION_RATE_LIMITS = {"expression_of_interest": "1/h"}
+    url = f"/de/interessenbekundung/{eoi.pk}/bearbeiten/"
+    for n in range(3):
+        assert client.post(url, form_data(motivation=f"Fassung {n}", save="1")).status_code == 302

@@ -63,3 +63,32 @@ def test_manage_py_with_debug_off_still_needs_the_secret_key():
                             env={**env, "DEBUG": "0"}, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_log_in_failures_are_rate_limited_when_limits_are_on(client, settings, db):
+    from tests.factories import UserFactory
+
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/m/ip"}
+    user = UserFactory()
+    pages = [client.post("/en/accounts/login/", {"login": user.email, "password": "wrong"})
+             for _ in range(5)]
+    assert all(page.status_code == 400 for page in pages)
+    assert ["Too many failed login attempts" in page.content.decode() for page in pages] == [
+        False, False, False, True, True]
+
+
+def test_rate_limits_can_be_switched_off_by_the_environment():
+    import subprocess
+    import sys
+
+    code = ("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.base';"
+            "os.environ['SECRET_KEY']='x'*50; django.setup();"
+            "from django.conf import settings;"
+            "print(settings.RATE_LIMITS, getattr(settings, 'ACCOUNT_RATE_LIMITS', 'defaults'))")
+    for value, expected in (("0", "False False"), ("1", "True defaults")):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={**__import__("os").environ, "RATE_LIMITS": value,
+                                  "DEBUG": "0"}, check=False)
+        assert out.returncode == 0, out.stderr
+        out = out.stdout
+        assert out.startswith(expected), out
