@@ -45,7 +45,14 @@ def is_contact_of(user, city):
 
 @rules.predicate
 def is_contact_for_eoi(user, eoi):
-    return eoi is not None and is_contact_of(user, eoi.city)
+    """Who works on an expression of interest: the person who started it, people a contact
+    let join the municipality, and its staff-verified contacts. Naming a municipality when
+    starting a draft in another call does not open this one."""
+    if eoi is None or not user.is_authenticated:
+        return False
+    if eoi.created_by_id == user.pk or is_verified_contact_of(user, eoi.city):
+        return True
+    return user.join_requests.filter(city=eoi.city_id, approved=True).exists()
 
 
 @rules.predicate
@@ -92,15 +99,6 @@ rules.add_perm("core.access_staff_area", is_staff)
 
 # -- tandems ------------------------------------------------------------------
 @rules.predicate
-def is_tandem_member_contact(user, tandem):
-    """A contact of a city that is a current member of ``tandem``."""
-    if tandem is None or not user.is_authenticated:
-        return False
-    return user.city_contacts.filter(city__memberships__tandem=tandem,
-                                     city__memberships__left_on=None).exists()
-
-
-@rules.predicate
 def is_verified_tandem_member_contact(user, tandem):
     """A staff-verified contact of a city that is a current member of ``tandem``."""
     if tandem is None or not user.is_authenticated:
@@ -121,7 +119,7 @@ def _of_meeting(predicate):
     return check
 
 
-rules.add_perm("tandems.view_tandem", is_staff | is_tandem_member_contact)
+rules.add_perm("tandems.view_tandem", is_staff | is_verified_tandem_member_contact)
 
 
 def viewable_tandems(user):
@@ -135,20 +133,21 @@ def viewable_tandems(user):
         return Tandem.objects.all()
     if not user.is_authenticated or not user.is_active:
         return Tandem.objects.none()
-    current = Membership.objects.filter(left_on=None, city__contacts__user=user)
+    current = Membership.objects.filter(left_on=None, city__contacts__user=user,
+                                        city__contacts__verified_at__isnull=False)
     return Tandem.objects.filter(pk__in=current.values("tandem"))
 
 
 # Members plan their own tandem's meetings; staff plan any in the admin.
 rules.add_perm("tandems.plan_meeting", is_staff | is_verified_tandem_member_contact)
-rules.add_perm("tandems.view_meeting", is_staff | _of_meeting(is_tandem_member_contact))
+rules.add_perm("tandems.view_meeting", is_staff | _of_meeting(is_verified_tandem_member_contact))
 rules.add_perm("tandems.change_meeting",
                is_staff | _of_meeting(is_verified_tandem_member_contact))
-rules.add_perm("tandems.view_minutes", is_staff | _of_meeting(is_tandem_member_contact))
+rules.add_perm("tandems.view_minutes", is_staff | _of_meeting(is_verified_tandem_member_contact))
 rules.add_perm("tandems.change_minutes",
                is_staff | _of_meeting(is_verified_tandem_member_contact))
 rules.add_perm("tandems.view_meetingdocument",
-               is_staff | _of_meeting(is_tandem_member_contact))
+               is_staff | _of_meeting(is_verified_tandem_member_contact))
 rules.add_perm("tandems.add_meetingdocument",
                is_staff | _of_meeting(is_verified_tandem_member_contact))
 

@@ -18,6 +18,7 @@ from applications.enums import SCORE_MAX, SCORE_MIN, EoiStatus
 from applications.models import Call, Criterion, ExpressionOfInterest, LateEntry, TopicInterest
 from applications.selectors import EXPORT_COLUMNS, dashboard_figures, export_rows, with_scores
 from applications.services import eoi_change_status, late_entry_grant, scores_save
+from core.admin import LabelledListEditable
 
 
 @admin.register(Call)
@@ -207,7 +208,7 @@ class ExpressionOfInterestAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(LabelledListEditable, admin.ModelAdmin):
     list_display = ["name_de", "name_en", "order", "programme"]
     list_editable = ["order"]
 

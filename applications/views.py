@@ -177,8 +177,12 @@ def decide_join(request, pk):
     else:
         messages.success(request, _("The request has been approved.") if approve
                          else _("The request has been declined."))
-    return redirect(request.POST.get("next") if url_has_allowed_host_and_scheme(
-        request.POST.get("next"), allowed_hosts={request.get_host()}) else "applications:mine")
+    # Only a path on this site: anything else (another host, a bare word) goes to the list.
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("applications:mine")
 
 
 @login_required

@@ -18,11 +18,12 @@ from accounts.enums import RESEARCHERS_GROUP
 from casestudies import services
 from casestudies.enums import CaseStudyStatus, ReviewAction
 from casestudies.models import CaseStudy, Category, CodedItem, ReviewStep
+from core.admin import LabelledListEditable
 from tandems.models import Tandem
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(LabelledListEditable, admin.ModelAdmin):
     list_display = ["order", "slug", "name_de", "name_en", "is_active"]
     list_display_links = ["slug"]
     list_editable = ["order", "name_de", "name_en", "is_active"]

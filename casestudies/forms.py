@@ -65,7 +65,8 @@ class BaseCodedItemFormSet(forms.BaseFormSet):
 
 CodedItemFormSet = forms.formset_factory(
     CodedItemForm, formset=BaseCodedItemFormSet, extra=2, can_order=True, can_delete=True,
-    max_num=MAX_ITEMS, validate_max=True)
+    # absolute_max: a tampered row count must not make the page build thousands of rows.
+    max_num=MAX_ITEMS, validate_max=True, absolute_max=MAX_ITEMS + 2)
 
 
 def category_choices(categories, used=()) -> list[tuple[str, str]]:

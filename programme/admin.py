@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,11 @@ class CityAdmin(admin.ModelAdmin):
     list_filter = ["country"]
     search_fields = ["name", "ags"]
     inlines = [CityTopicInline, CityContactInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"  # "www.krefeld.de" means https, as Django 6 will
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(CityContact)

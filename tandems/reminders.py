@@ -13,14 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.formatting import german_time
 from notifications.registry import Due, ReminderKind
+from programme.models import CityContact
 from tandems.enums import MeetingStatus
 from tandems.models import Meeting, Membership, Minutes
 
-# The tandem's current cities and their contacts, who get the reminders.
+# The tandem's current cities and their staff-verified contacts, who get the reminders.
 _CURRENT_CONTACTS = Prefetch(
     "tandem__memberships",
     queryset=Membership.objects.filter(left_on=None).select_related("city")
-    .prefetch_related("city__contacts__user"))
+    .prefetch_related(Prefetch("city__contacts", queryset=CityContact.objects.filter(
+        verified_at__isnull=False).select_related("user"))))
 
 
 def meetings_due(days_before: int, until_days_before: int = 0):

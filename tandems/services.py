@@ -319,8 +319,12 @@ def minutes_save(*, meeting: Meeting, text: str, base_version: int, by,
         # The meeting's row lock queues saves of its minutes, the first one included.
         Meeting.objects.select_for_update().only("pk").get(pk=meeting.pk)
         minutes = Minutes.objects.filter(meeting=meeting).first()
-        current = minutes.version if minutes else 0
-        if current != base_version:
+        if minutes is None and base_version != 0:
+            # The form names a version that does not exist (deleted meanwhile, or tampered).
+            raise ValidationError(
+                _("These minutes changed while you were writing. Please check your text and "
+                  "save again."), code="stale_version")
+        if minutes is not None and minutes.version != base_version:
             raise EditConflict(minutes)
         if minutes is None:
             minutes = Minutes(meeting=meeting, text=text, updated_by=by)

@@ -37,6 +37,11 @@ def minutes(request, pk, meeting):
                 services.minutes_save(meeting=meeting, text=form.cleaned_data["text"],
                                       base_version=form.cleaned_data["version"],
                                       by=request.user)
+            except ValidationError as error:
+                form = MinutesForm({"text": form.cleaned_data["text"], "version": 0})
+                form.is_valid()
+                form.add_error(None, error)  # the text stays in the form, on version 0
+                status = 400
             except EditConflict as error:
                 # Keep this person's text in the form, on top of the version now saved.
                 conflict = current = error.current

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.support import log_in
@@ -39,7 +40,8 @@ def test_staff_accept_a_suggestion_and_the_contacts_see_their_tandem(page, axe_c
         email = f"contact{n}@example.org"
         user = User.objects.create_user(email, "vernetzt-demo-2022", name=f"Kontakt {name}")
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-        CityContact.objects.create(user=user, city=City.objects.get(name=name))
+        CityContact.objects.create(user=user, city=City.objects.get(name=name),
+                                   verified_at=timezone.now())
     for n in range(2):
         page.context.clear_cookies()
         log_in(page, f"contact{n}@example.org")

@@ -56,6 +56,16 @@ def test_a_save_from_a_stale_version_is_a_conflict_and_writes_nothing(meeting, b
     assert Minutes.objects.get().text == "Fassung von Anna"
 
 
+def test_a_version_that_does_not_exist_is_refused_and_writes_nothing(meeting, client):
+    with pytest.raises(ValidationError) as error:
+        save(meeting, "Erste Fassung", base=1)
+    assert error.value.code == "stale_version" and not Minutes.objects.exists()
+    client.force_login(member_contact(meeting.tandem))
+    response = client.post(url(meeting), {"text": "Mein Text", "version": 1})
+    html = response.content.decode()
+    assert response.status_code == 400 and "Mein Text" in html and not Minutes.objects.exists()
+
+
 def test_two_first_versions_at_once_are_a_conflict(meeting):
     save(meeting, "Anna zuerst", 0)
     with pytest.raises(EditConflict):
@@ -131,9 +141,13 @@ def test_text_typed_while_the_login_expired_comes_back_after_logging_in(client, 
 
 def test_who_reads_and_who_writes(client, meeting):
     save(meeting, "Protokoll", 0)
-    client.force_login(member_contact(meeting.tandem, verified=False))
+    client.force_login(member_contact(meeting.tandem))
     assert "Protokoll" in client.get(url(meeting)).content.decode()
-    assert client.post(url(meeting), {"text": "x", "version": 1}).status_code == 403
+    for stranger in (member_contact(meeting.tandem, verified=False),
+                     member_contact(tandem_factory())):
+        client.force_login(stranger)
+        assert client.get(url(meeting)).status_code == 404
+        assert client.post(url(meeting), {"text": "x", "version": 1}).status_code == 404
     client.force_login(member_contact(tandem_factory()))
     assert client.get(url(meeting)).status_code == 404
     assert client.post(url(meeting), {"text": "x", "version": 1}).status_code == 404

@@ -1,0 +1,23 @@
+"""What the project's admin pages share."""
+
+
+class LabelledListEditable:
+    """Give the inputs of an admin list's editable columns an accessible name.
+
+    Django renders them without a <label>; screen readers (and axe's "label" rule) need
+    one. The name is the column's label and the row's object, e.g. "Order: Funding".
+    """
+
+    def get_changelist_formset(self, request, **kwargs):
+        formset_class = super().get_changelist_formset(request, **kwargs)
+
+        class LabelledFormSet(formset_class):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                for name in self.form.base_fields:
+                    if name in form.fields:
+                        label = form.fields[name].label or name
+                        row = f": {form.instance}" if form.instance.pk else ""
+                        form.fields[name].widget.attrs["aria-label"] = f"{label}{row}"
+
+        return LabelledFormSet
