@@ -21,7 +21,8 @@ def tab_to(page, selector, limit=60):
     for _ in range(limit):
         page.keyboard.press("Tab")
         focused = page.evaluate(FOCUS_VISIBLE)
-        if not focused["visible"]:
+        # BODY: the focus went round past the last control to the browser's own.
+        if not focused["visible"] and focused["tag"] != "BODY":
             hidden.append(focused)
         if page.evaluate(f"document.activeElement.matches({selector!r})"):
             assert hidden == [], f"focus not visible on: {hidden}"
@@ -61,4 +62,18 @@ def test_log_in_and_start_an_expression_of_interest_with_the_keyboard(page, axe_
     page.keyboard.type("12000")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_contain_text("Tastaturhausen")
+
+    # The expression of interest itself: text, a topic, consent, submit.
+    tab_to(page, "textarea[name='motivation']")
+    page.keyboard.type("Wir lernen gern von erfahrenen Städten.")
+    tab_to(page, "select[name='topic_open-data']")
+    page.keyboard.press("ArrowDown")  # the first choice after "no interest"
+    expect(page.locator("select[name='topic_open-data']")).not_to_have_value("")
+    tab_to(page, "input[name='consent']")
+    page.keyboard.press("Space")
+    expect(page.locator("input[name='consent']")).to_be_checked()
+    tab_to(page, "button[name='submit']")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("TRY-")
+    axe_check(page)
     assert page.csp_violations == [], "\n".join(page.csp_violations)
