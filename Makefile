@@ -9,7 +9,7 @@ PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check --build-constr
 RUN_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 REDIS_URL=
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test seed messages messages-check lint clean audit
+.PHONY: run test install install-test seed messages messages-check lint clean audit bench
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ messages: install
 	DEBUG=1 $(PY) manage.py makemessages -l de -l en --no-location --no-obsolete \
 		--ignore ".venv/*" --ignore "staticfiles/*" --ignore "tests/*"
 	DEBUG=1 $(PY) manage.py compilemessages --ignore ".venv/*"
+
+# The performance benchmark (not part of `make test`): a large dataset in its own PostgreSQL
+# database; prints the figures and writes benchmarks/results/*.json.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vernetzt_bench
+bench: install-test
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 # Known vulnerabilities in the installed dependencies (pip-audit; needs access to pypi.org).
 audit: install-test

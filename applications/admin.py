@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from applications.admin_filters import LandFilter, RoleFilter, TopicFilter, VerifiedContactFilter
+from applications.admin_filters import (
+    CallFilter,
+    LandFilter,
+    RoleFilter,
+    TopicFilter,
+    VerifiedContactFilter,
+)
 from applications.enums import SCORE_MAX, SCORE_MIN, EoiStatus
 from applications.models import Call, Criterion, ExpressionOfInterest, LateEntry, TopicInterest
 from applications.selectors import EXPORT_COLUMNS, dashboard_figures, export_rows, with_scores
@@ -101,7 +107,7 @@ class ExpressionOfInterestAdmin(SimpleHistoryAdmin):
 
     list_display = ["reference", "city", "land", "status", "call", "submitted_at",
                     "score_summary"]
-    list_filter = ["status", ("call", admin.RelatedOnlyFieldListFilter), LandFilter,
+    list_filter = ["status", ("call", CallFilter), LandFilter,
                    TopicFilter, RoleFilter, VerifiedContactFilter]
     list_select_related = ["city", "call__programme"]
     search_fields = ["reference", "city__name", "city__ags", "contact_name", "contact_email"]

@@ -6,6 +6,18 @@ from programme.lands import LANDS
 from programme.models import Topic
 
 
+class CallFilter(admin.RelatedOnlyFieldListFilter):
+    """The calls that have applications, named with their programme in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        from applications.models import Call
+
+        used = model_admin.get_queryset(request).values("call")
+        return [(call.pk, str(call)) for call in
+                Call.objects.filter(pk__in=used).select_related("programme")
+                .order_by("-closes_at", "pk")]
+
+
 class LandFilter(admin.SimpleListFilter):
     title = _("Land")
     parameter_name = "land"

@@ -136,6 +136,11 @@ def test_review_list_query_count_does_not_grow(client):
     few = count()
     add(990, 10)
     assert count() == few
+    # More calls (each named with its programme in the filter) cost no query either.
+    for n in range(4):
+        call = CallFactory()
+        add(1, 2000 + n)
+    assert count() == few
 
 
 def test_dashboard_counts_real_submissions_and_draws_labelled_svg(client, applications):
