@@ -189,7 +189,7 @@ def test_the_public_reads_a_published_study_only(client):
     assert client.get(f"/en/fallstudien/{draft.pk}/").status_code == 404
 
 
-def test_a_published_study_is_not_edited_on_this_page(client):
+def test_a_study_in_review_is_not_edited_on_this_page(client):
     author = researcher()
     case_study = study(researchers=[author])
     set_status(case_study, CaseStudyStatus.IN_REVIEW)
