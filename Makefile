@@ -42,10 +42,13 @@ messages: install
 	DEBUG=1 $(PY) manage.py compilemessages --ignore ".venv/*"
 
 # The performance benchmark (not part of `make test`): a large dataset in its own PostgreSQL
-# database; prints the figures and writes benchmarks/results/*.json.
+# database, gunicorn loaded with wrk; prints the figures and writes benchmarks/results/.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vernetzt_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
 bench: install-test
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/bench.py $(BENCH_ARGS)
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
+		$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 # Known vulnerabilities in the installed dependencies (pip-audit; needs access to pypi.org).
 audit: install-test

@@ -24,7 +24,7 @@ from applications.enums import SCORE_MAX, SCORE_MIN, EoiStatus
 from applications.models import Call, Criterion, ExpressionOfInterest, LateEntry, TopicInterest
 from applications.selectors import EXPORT_COLUMNS, dashboard_figures, export_rows, with_scores
 from applications.services import eoi_change_status, late_entry_grant, scores_save
-from core.admin import LabelledListEditable
+from core.admin import LabelledListEditable, PlainActionCheckbox
 
 
 @admin.register(Call)
@@ -102,7 +102,7 @@ class ScoreForm(forms.Form):
 
 
 @admin.register(ExpressionOfInterest)
-class ExpressionOfInterestAdmin(SimpleHistoryAdmin):
+class ExpressionOfInterestAdmin(PlainActionCheckbox, SimpleHistoryAdmin):
     """Applicants' content is theirs: staff read, score and decide here."""
 
     list_display = ["reference", "city", "land", "status", "call", "submitted_at",

@@ -114,6 +114,9 @@ class ExpressionOfInterest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["call", "city"], name="eoi_one_per_city_and_call"),
         ]
+        # The admin list's order (newest first, then -pk): its first page is read from the
+        # index instead of sorting every expression of interest.
+        indexes = [models.Index(F("created_at").desc(), F("id").desc(), name="eoi_newest_first")]
 
     def __str__(self):
         return self.reference or f"{self.city} ({self.get_status_display()})"

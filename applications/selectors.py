@@ -1,6 +1,7 @@
 """Read-side queries for staff: the review list with scores, and its export."""
 
-from django.db.models import Avg, Count, Max, Min, Q
+from django.db.models import Avg, Count, FloatField, IntegerField, Max, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 EXPORT_COLUMNS = [
     ("reference", "Reference"), ("municipality", "Municipality"), ("ags", "AGS"),
@@ -12,15 +13,27 @@ EXPORT_COLUMNS = [
 
 
 def with_scores(queryset, *, reviewer=None):
-    """Annotate the average, lowest and highest score, the reviewers, and the viewer's own."""
+    """Annotate the average, lowest and highest score, the reviewers, and the viewer's own.
+
+    Subqueries, not a join with GROUP BY: the database then scores only the rows a page
+    shows (100 of 10,000 in the admin list), not all of them before the limit.
+    """
+    from applications.models import Score
+
+    def scores(aggregate, output_field, **filters):
+        rows = Score.objects.filter(eoi=OuterRef("pk"), **filters).order_by().values("eoi")
+        return Subquery(rows.annotate(figure=aggregate).values("figure"),
+                        output_field=output_field)
+
     queryset = queryset.annotate(
-        score_average=Avg("scores__value"), score_min=Min("scores__value"),
-        score_max=Max("scores__value"),
-        reviewers=Count("scores__reviewer", distinct=True),
+        score_average=scores(Avg("value"), FloatField()),
+        score_min=scores(Min("value"), IntegerField()),
+        score_max=scores(Max("value"), IntegerField()),
+        reviewers=Coalesce(scores(Count("reviewer", distinct=True), IntegerField()), 0),
     )
     if reviewer is not None:
-        queryset = queryset.annotate(
-            scored_by_me=Count("scores", filter=Q(scores__reviewer=reviewer)))
+        queryset = queryset.annotate(scored_by_me=Coalesce(
+            scores(Count("pk"), IntegerField(), reviewer=reviewer), 0))
     return queryset
 
 

@@ -85,8 +85,9 @@ def timed(function, *args, **kwargs):
     return time.perf_counter() - started, result
 
 
-def run(runs: int) -> None:
-    from django.core.cache import cache, caches
+def measure(runs: int) -> dict:
+    """Render a long published case study's PDF ``runs`` times cold and cached; the means."""
+    from django.core.cache import cache
     from pypdf import PdfReader
 
     from casestudies import pdf
@@ -104,16 +105,28 @@ def run(runs: int) -> None:
         seconds, again = timed(pdf.cached_case_study_pdf, case_study, **arguments)
         cached.append(seconds)
         assert again == data
-    pages = len(PdfReader(io.BytesIO(data)).pages)
-    sections = sum(len(getattr(case_study, name)) for name in case_study.SECTIONS)
+    return {
+        "pages": len(PdfReader(io.BytesIO(data)).pages), "bytes": len(data),
+        "markdown_characters": sum(len(getattr(case_study, name))
+                                   for name in case_study.SECTIONS),
+        "coded_items": ITEMS, "runs": runs,
+        "cold_seconds": sum(cold) / runs, "html_seconds": sum(html) / runs,
+        "cached_seconds": sum(cached) / runs,
+    }
+
+
+def run(runs: int) -> None:
+    from django.core.cache import caches
+
+    figures = measure(runs)
     print(f"\nCase-study PDF on {connection.vendor}, cache {caches['default'].__class__.__name__}: "
-          f"{sections:,} characters of Markdown, {ITEMS} coded items, "
-          f"{pages} A4 pages, {len(data):,} bytes; mean of {runs} runs\n")
+          f"{figures['markdown_characters']:,} characters of Markdown, {ITEMS} coded items, "
+          f"{figures['pages']} A4 pages, {figures['bytes']:,} bytes; mean of {runs} runs\n")
     print(f"{'render':<42} {'seconds':>8}")
-    for label, values in [("cold: first render (HTML + PDF)", cold),
-                          ("  of which the HTML (Markdown, template)", html),
-                          ("cached: cached_case_study_pdf again", cached)]:
-        print(f"{label:<42} {sum(values) / len(values):>8.4f}")
+    for label, key in [("cold: first render (HTML + PDF)", "cold_seconds"),
+                       ("  of which the HTML (Markdown, template)", "html_seconds"),
+                       ("cached: cached_case_study_pdf again", "cached_seconds")]:
+        print(f"{label:<42} {figures[key]:>8.4f}")
 
 
 def main() -> None:

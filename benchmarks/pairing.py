@@ -28,21 +28,30 @@ def candidates(rng, n, country):
         for i in range(n)]
 
 
-def main():
+def measure(sizes=(500, 2000), places=6) -> list[dict]:
+    """The best of 3 runs of the pairing assistant for each number of candidates a side."""
     import networkx  # noqa: F401 - imported once before timing, as in a running server
     import numpy  # noqa: F401
 
     rng = random.Random(2022)
-    print(f"{'germans x partners':>20}  {'places':>6}  {'seconds':>8}  best total")
-    for n in (500, 2000):
+    figures = []
+    for n in sizes:
         germans, partners = candidates(rng, n, "DE"), candidates(rng, n, "EU")
         seconds = []
         for _run in range(3):
             started = time.perf_counter()
-            pairs = best_pairs(germans, partners, 6)
+            pairs = best_pairs(germans, partners, places)
             seconds.append(time.perf_counter() - started)
-        seconds = min(seconds)
-        print(f"{n:>9} x {n:<9}  {6:>6}  {seconds:>8.2f}  {sum(p.score for p in pairs)}")
+        figures.append({"germans": n, "partners": n, "places": places,
+                        "seconds": min(seconds), "best_total": sum(p.score for p in pairs)})
+    return figures
+
+
+def main():
+    print(f"{'germans x partners':>20}  {'places':>6}  {'seconds':>8}  best total")
+    for row in measure():
+        print(f"{row['germans']:>9} x {row['partners']:<9}  {row['places']:>6}  "
+              f"{row['seconds']:>8.2f}  {row['best_total']}")
 
 
 if __name__ == "__main__":

@@ -78,23 +78,31 @@ def measure(label, function, rows):
     return result
 
 
-def run(count: int) -> None:
+def plan(count: int, rows: list) -> None:
+    """Make ``count`` reminders due and plan them, then plan again (nothing new)."""
     from notifications import registry
-    from notifications.models import Message
     from notifications.registry import ReminderKind
-    from notifications.services import notifications_sweep, reminders_plan
+    from notifications.services import reminders_plan
     from tests.notifications.conftest import city_day_due, city_still_listed
-    from tests.notifications.smtp import smtp_server
 
     registry.register_reminder(ReminderKind(
         name="test_reminder", label="Test reminder", template="notifications/email/reminder",
         due=city_day_due, is_current=city_still_listed))
     create_due(count)
     now = timezone.now()
-    rows = []
     planned = measure(f"reminders_plan ({count:,} new)", lambda: reminders_plan(now=now), rows)
     again = measure("reminders_plan again (0 new)", lambda: reminders_plan(now=now), rows)
     assert len(planned) == count and again == [], (len(planned), len(again))
+
+
+def run(count: int) -> None:
+    from notifications.models import Message
+    from notifications.services import notifications_sweep
+    from tests.notifications.smtp import smtp_server
+
+    rows = []
+    plan(count, rows)
+    now = timezone.now()
 
     with smtp_server() as server:
         mail_settings = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from casestudies import pdf
 from casestudies.views import case_study_or_404
+from core.page_cache import cache_publicly
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +21,8 @@ logger = logging.getLogger(__name__)
 def case_study_pdf(request, pk):
     case_study = case_study_or_404(request, pk)
     language = (get_language() or "de")[:2]
-    if request.user.has_perm("casestudies.view_working_copy", case_study):
+    working_copy = request.user.has_perm("casestudies.view_working_copy", case_study)
+    if working_copy:
         number, make = case_study.version, pdf.case_study_pdf
     else:
         number, make = case_study.published_version, pdf.cached_case_study_pdf
@@ -36,4 +38,5 @@ def case_study_pdf(request, pk):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="{pdf.pdf_filename(case_study, number)}"')
-    return response
+    # The published version is the same for everyone until the next publication.
+    return response if working_copy else cache_publicly(response)

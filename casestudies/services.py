@@ -25,6 +25,7 @@ from casestudies.validators import (
     validate_transition,
 )
 from core.conflicts import EditConflict
+from core.page_cache import forget_public_pages
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,9 @@ def casestudy_transition(*, case_study: CaseStudy, action: str, by, comment: str
         step.full_clean()
         step.save()
         _tell(current, step, members)
+        if action == ReviewAction.PUBLISH:
+            transaction.on_commit(
+                lambda: forget_public_pages("casestudies:pdf", current.pk))
     for name in fields:
         setattr(case_study, name, getattr(current, name))
     return step

@@ -15,6 +15,8 @@ class ProgrammeFacts:
     call: Call | None
     practice_call: Call | None
     now: datetime
+    # The next time a call opens or closes: what the page says changes then.
+    next_change: datetime | None
 
     @property
     def call_is_open(self) -> bool:
@@ -36,4 +38,6 @@ def programme_facts(*, now: datetime) -> ProgrammeFacts | None:
             (c for c in calls if c.is_practice and c.opens_at <= now <= c.closes_at), None
         ),
         now=now,
+        next_change=min((moment for c in calls for moment in (c.opens_at, c.closes_at)
+                         if moment > now), default=None),
     )

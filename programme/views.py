@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.page_cache import cache_publicly
 from programme.forms import CityProfileForm
 from programme.infosheet import infosheet_filename, infosheet_pdf
 from programme.models import City, PartnerInvitation, Topic
@@ -22,7 +23,9 @@ def _facts():
 
 
 def programme_page(request):
-    return render(request, "programme/programme_page.html", {"facts": _facts()})
+    facts = _facts()
+    return cache_publicly(render(request, "programme/programme_page.html", {"facts": facts}),
+                          until=facts.next_change)
 
 
 def infosheet(request):
@@ -32,7 +35,7 @@ def infosheet(request):
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = infosheet_filename(facts=facts, language=language)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return cache_publicly(response, until=facts.next_change)
 
 
 @login_required

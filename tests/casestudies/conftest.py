@@ -9,6 +9,7 @@ from accounts.enums import RESEARCHERS_GROUP
 from casestudies.enums import CaseStudyStatus
 from casestudies.models import CaseStudy
 from casestudies.services import Item, casestudy_create, categories_ensure
+from core.page_cache import forget_public_pages
 from tests.factories import CityFactory, UserFactory, tandem_factory
 
 FUNDING = Item("barrier", "funding", "local", "Kein Budget für Sensorik")
@@ -37,6 +38,8 @@ def set_status(case_study, status) -> None:
                  if status == CaseStudyStatus.PUBLISHED
                  else {"published_version": None, "published_at": None})
     CaseStudy.objects.filter(pk=case_study.pk).update(status=status, **published)
+    if status == CaseStudyStatus.PUBLISHED:
+        forget_public_pages("casestudies:pdf", case_study.pk)  # as publishing does
     case_study.refresh_from_db()
     return case_study
 

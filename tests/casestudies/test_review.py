@@ -372,3 +372,19 @@ def test_who_may_take_which_step_in_each_stage(people, status, expected):
     case_study = CaseStudy.objects.get()
     for role, actions in expected.items():
         assert set(review_actions(p[role], case_study)) == actions, role
+
+
+def test_publishing_a_new_version_replaces_the_pdf_anonymous_visitors_get(
+        people, client, django_assert_num_queries, django_capture_on_commit_callbacks):
+    p = people
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(p)
+    url = f"/de/fallstudien/{p['case_study'].pk}/pdf/"
+    assert "v2.pdf" in client.get(url)["Content-Disposition"]
+    with django_assert_num_queries(0):  # answered from the cache, before the view
+        assert "v2.pdf" in client.get(url)["Content-Disposition"]
+    casestudy_save(case_study=p["case_study"], base_version=2, by=p["author"],
+                   changes={"context": "Neue Fassung."})
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(p)
+    assert "v3.pdf" in client.get(url)["Content-Disposition"]

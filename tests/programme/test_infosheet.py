@@ -37,7 +37,8 @@ def test_infosheet_is_a_tagged_a4_sheet_of_at_most_two_pages(client, seeded):
     assert reader.trailer["/Root"]["/Lang"] == "de"
 
 
-def test_infosheet_renders_once_until_the_data_changes(client, seeded):
+def test_infosheet_renders_once_until_the_data_changes(
+        client, seeded, django_capture_on_commit_callbacks):
     from programme.models import Programme
 
     with mock.patch.object(infosheet, "render_pdf", wraps=infosheet.render_pdf) as render:
@@ -46,7 +47,10 @@ def test_infosheet_renders_once_until_the_data_changes(client, seeded):
         assert render.call_count == 1
         assert first == second
 
-        Programme.objects.update(contact_email="neu@example.org")
+        programme = Programme.objects.get()
+        programme.contact_email = "neu@example.org"
+        with django_capture_on_commit_callbacks(execute=True):
+            programme.save()  # as the admin does: the cached sheet is forgotten
         third = client.get("/de/infoblatt.pdf").content
         assert render.call_count == 2
         assert "neu@example.org" in pdf_text(third)

@@ -1,0 +1,86 @@
+"""Public pages answered from the cache before sessions, CSRF, auth and the view run.
+
+A view says a response is the same for every anonymous visitor, and for how long, with
+``cache_publicly(response, until=...)``. ``PublicPageCacheMiddleware`` (right after the
+security and static-file middleware) keeps it under its path and answers the next anonymous
+GET of that path with one cache read: no database query, no template. A request that
+carries a session or messages cookie always reaches the view, so logged-in people see their
+own header and nobody misses a message.
+
+What the page shows changes with the data: the app that owns the data calls
+``forget_public_pages(url_name, ...)`` when it changes. ``PUBLIC_PAGE_CACHE_SECONDS`` bounds
+every entry, so a deployment's new wording reaches the pages within that time.
+"""
+
+import logging
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone, translation
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "public-page:"
+
+
+def cache_publicly(response: HttpResponse, *, until: datetime | None = None) -> HttpResponse:
+    """Mark ``response`` as the same for every anonymous visitor until ``until`` (or for
+    ``PUBLIC_PAGE_CACHE_SECONDS``, whichever ends first)."""
+    response.public_until = until or datetime.max.replace(tzinfo=UTC)
+    return response
+
+
+def forget_public_pages(url_name: str, *args) -> None:
+    """Drop the cached copies of a page in every language, so the next visitor gets it new."""
+    keys = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            keys.append(KEY_PREFIX + reverse(url_name, args=args))
+    try:
+        cache.delete_many(keys)
+    except Exception:  # noqa: BLE001 - an unreachable cache holds nothing to forget
+        logger.warning("Could not forget cached pages %s", keys, exc_info=True)
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.private_cookies = {settings.SESSION_COOKIE_NAME, "messages"}
+
+    def __call__(self, request):
+        if not self._anonymous_get(request):
+            return self.get_response(request)
+        request.get_host()  # a host that is not allowed is still refused (400)
+        key = KEY_PREFIX + request.path
+        try:
+            stored = cache.get(key)
+        except Exception:  # noqa: BLE001 - the page itself still works without the cache
+            logger.warning("Public page cache unreachable", exc_info=True)
+            stored = None
+        if stored is not None:
+            content, headers = stored
+            return HttpResponse(content, headers=headers)
+        response = self.get_response(request)
+        seconds = self._seconds_to_keep(response)
+        if seconds > 0:
+            try:
+                cache.set(key, (response.content, dict(response.items())), seconds)
+            except Exception:  # noqa: BLE001
+                logger.warning("Public page cache unreachable", exc_info=True)
+        return response
+
+    def _anonymous_get(self, request) -> bool:
+        return (request.method == "GET" and not request.META.get("QUERY_STRING")
+                and not self.private_cookies.intersection(request.COOKIES))
+
+    @staticmethod
+    def _seconds_to_keep(response) -> int:
+        until = getattr(response, "public_until", None)
+        if until is None or response.status_code != 200 or response.cookies \
+                or response.streaming:
+            return 0
+        left = (until - timezone.now()).total_seconds()
+        return int(min(left, settings.PUBLIC_PAGE_CACHE_SECONDS))
