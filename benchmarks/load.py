@@ -137,9 +137,14 @@ def run(pages: list[Page], environment: dict[str, str]) -> dict[str, dict]:
                 print(f"  {page.label:<32} {clients:>3} clients "
                       f"{figures['requests_per_second']:>8.1f} req/s  "
                       f"p99 {figures['p99_ms']:>8.1f} ms", file=sys.stderr)
+    add_ratios(results)
+    return results
+
+
+def add_ratios(results: dict[str, dict]) -> None:
+    """Each page's requests per second as a share of the bare view's, per number of clients."""
     for figures in results.values():
         for clients in CLIENTS:
             figures[clients]["ratio_to_bare"] = round(
                 figures[clients]["requests_per_second"]
                 / results[BARE][clients]["requests_per_second"], 3)
-    return results

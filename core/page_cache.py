@@ -3,9 +3,10 @@
 A view says a response is the same for every anonymous visitor, and for how long, with
 ``cache_publicly(response, until=...)``. ``PublicPageCacheMiddleware`` (right after the
 security and static-file middleware) keeps it under its path and answers the next anonymous
-GET of that path with one cache read: no database query, no template. A request that
-carries a session or messages cookie always reaches the view, so logged-in people see their
-own header and nobody misses a message.
+GET of that path with one cache read: no database query, no template. Only paths whose
+view opted in are looked up (each worker remembers them), so other pages pay nothing. A
+request that carries a session or messages cookie always reaches the view, so logged-in
+people see their own header and nobody misses a message.
 
 What the page shows changes with the data: the app that owns the data calls
 ``forget_public_pages(url_name, ...)`` when it changes. ``PUBLIC_PAGE_CACHE_SECONDS`` bounds
@@ -49,23 +50,28 @@ class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.private_cookies = {settings.SESSION_COOKIE_NAME, "messages"}
+        # Paths whose view has marked a response as public: bounded by the public pages
+        # there are (two languages each), since no other path is ever added.
+        self.public_paths: set[str] = set()
 
     def __call__(self, request):
         if not self._anonymous_get(request):
             return self.get_response(request)
-        request.get_host()  # a host that is not allowed is still refused (400)
         key = KEY_PREFIX + request.path
-        try:
-            stored = cache.get(key)
-        except Exception:  # noqa: BLE001 - the page itself still works without the cache
-            logger.warning("Public page cache unreachable", exc_info=True)
-            stored = None
-        if stored is not None:
-            content, headers = stored
-            return HttpResponse(content, headers=headers)
+        if request.path in self.public_paths:
+            request.get_host()  # a host that is not allowed is still refused (400)
+            try:
+                stored = cache.get(key)
+            except Exception:  # noqa: BLE001 - the page itself still works without the cache
+                logger.warning("Public page cache unreachable", exc_info=True)
+                stored = None
+            if stored is not None:
+                content, headers = stored
+                return HttpResponse(content, headers=headers)
         response = self.get_response(request)
         seconds = self._seconds_to_keep(response)
         if seconds > 0:
+            self.public_paths.add(request.path)
             try:
                 cache.set(key, (response.content, dict(response.items())), seconds)
             except Exception:  # noqa: BLE001

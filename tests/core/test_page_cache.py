@@ -57,10 +57,12 @@ def test_a_query_string_bypasses_the_cache(client, seeded):
     cache.set.assert_not_called()
 
 
-def test_a_page_that_did_not_opt_in_is_not_kept(client, seeded):
+def test_a_page_that_did_not_opt_in_costs_no_cache_read(client, seeded):
     with mock.patch.object(page_cache, "cache") as cache:
         cache.get.return_value = None
         assert client.get("/de/fallstudien/").status_code == 200
+        assert client.get("/de/fallstudien/").status_code == 200
+    cache.get.assert_not_called()
     cache.set.assert_not_called()
 
 
