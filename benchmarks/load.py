@@ -122,13 +122,17 @@ def check(base: str, page: Page) -> None:
 
 
 def run(pages: list[Page], environment: dict[str, str]) -> dict[str, dict]:
-    """Every page (after one warming request) at each number of clients, and the bare view
-    at each, in the same server; each page's ratio to the bare view's requests per second."""
+    """Every page (after a warm-up of a twentieth of its requests) at each number of
+    clients, and the bare view at each, in the same server; each page's ratio to the bare
+    view's requests per second."""
     results: dict[str, dict] = {}
     with gunicorn(environment) as base:
         bare = Page(BARE, "/bench/bare/", requests=max(p.requests for p in pages) * 2)
         for page in [bare, *pages]:
             check(base, page)
+            # Warm both workers (connections, templates, their own caches); not counted.
+            wrk(base + page.path, clients=CLIENTS[0], requests=max(page.requests // 20, 20),
+                cookie=page.cookie)
             results[page.label] = {"path": page.path, "logged_in": bool(page.cookie)}
             for clients in CLIENTS:
                 figures = wrk(base + page.path, clients=clients, requests=page.requests,
