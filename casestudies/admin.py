@@ -18,7 +18,7 @@ from accounts.enums import RESEARCHERS_GROUP
 from casestudies import services
 from casestudies.enums import CaseStudyStatus, ReviewAction
 from casestudies.models import CaseStudy, Category, CodedItem, ReviewStep
-from core.admin import LabelledListEditable
+from core.admin import LabelledListEditable, ReadOnlyTabularInline
 from tandems.models import Tandem
 
 
@@ -43,21 +43,12 @@ class CategoryAdmin(LabelledListEditable, admin.ModelAdmin):
         return False
 
 
-class CodedItemInline(admin.TabularInline):
+class CodedItemInline(ReadOnlyTabularInline):
     model = CodedItem
-    extra = 0
-    can_delete = False
     fields = ["kind", "category", "level", "text", "order"]
-    readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("category")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def _review_action(action: str, description):
@@ -85,18 +76,9 @@ def _review_action(action: str, description):
     return take_step
 
 
-class ReviewStepInline(admin.TabularInline):
+class ReviewStepInline(ReadOnlyTabularInline):
     model = ReviewStep
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "city", "by", "version", "comment"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CaseStudy)

@@ -1,5 +1,6 @@
 """What the project's admin pages share."""
 
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -36,3 +37,20 @@ class PlainActionCheckbox:
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" '
             'aria-label="{}">', helpers.ACTION_CHECKBOX_NAME, obj.pk, label)
+
+
+class ReadOnlyTabularInline(admin.TabularInline):
+    """Rows shown with their parent and never changed here: they are written only through
+    their services (a version, a step, a registration). Set ``fields``; all are read only."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import ReadOnlyTabularInline
 from events import exports, services
 from events.enums import RegistrationStatus
 from events.forms import EventAdminForm
@@ -20,21 +21,12 @@ from events.models import Event, Registration
 from events.selectors import with_counts
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(ReadOnlyTabularInline):
     """Who registered: the confirmed first, then the waiting list in its order. Read only:
     people register and unregister themselves, so that the waiting list moves up."""
 
     model = Registration
-    extra = 0
-    can_delete = False
     fields = ["person", "email", "city", "status", "waiting_since", "created_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return (super().get_queryset(request).select_related("user", "city")
