@@ -32,8 +32,11 @@ run: install
 	@echo "Serving on http://$(HOST)/ (German) and http://$(HOST)/en/ (English)"
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST)
 
+# The suite runs on every core (pytest-xdist); a module's tests stay on one worker, so the
+# worlds they build once per module are built once. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: install-test
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 # Update the message catalogues after changing texts, then translate the new entries.
 messages: install
