@@ -7,7 +7,7 @@ apps above it:
     register(Section(
         key="event_registrations", title=_("Your registrations for network events"),
         relations=(Relation("events.Registration.user", DELETE),),
-        export=registrations_of, erase=cancel_registrations_of))
+        export=registrations_of, erase=cancel_coming_registrations))
 
 A relation is a field of any model that points to the user model, named
 ``app_label.Model.field`` (the simple-history tables' ``history_user`` and their copies of
