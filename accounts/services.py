@@ -1,48 +1,64 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from accounts.models import User
+from accounts.personal_data import CLEAR, DELETE, REFUSE, SECTIONS, moment, relations
+
+
+def user_deletion_refusal(*, user: User) -> str:
+    """Why the account cannot delete itself, or "" if it can: records of the programme that
+    must keep naming the person (a staff member's scores, late entries, invitations)."""
+    records = [f"{relation.what} ({count})" for relation in relations()
+               if relation.on_delete is REFUSE if (count := relation.rows(user).count())]
+    if not records:
+        return ""
+    return _("Your account cannot be deleted here, because the programme keeps records that "
+             "name you: %(records)s. Please write to the project team: they close such "
+             "accounts.") % {"records": ", ".join(records)}
 
 
 def user_delete(*, user: User) -> None:
-    """Delete a person's account and everything that only identifies them.
+    """Delete a person's account and what is theirs alone; keep, without their name, what
+    belongs to a municipality, a tandem or the programme.
 
-    Records that belong to a municipality (expressions of interest) stay; they keep the
-    contact details typed into them, which the municipality answers for.
+    Each relation to the person says which (accounts/personal_data.py): the same set the
+    personal-data download holds. Raise ``ValidationError`` and change nothing while the
+    programme keeps records that must name the person (for example a staff member's scores).
     """
-    user.delete()
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if refusal := user_deletion_refusal(user=user):
+            raise ValidationError(refusal, code="programme_records")
+        for section in SECTIONS.values():
+            if section.erase:
+                section.erase(user)
+        for relation in relations():
+            field = relation.model._meta.get_field(relation.name)
+            if relation.on_delete is DELETE and field.many_to_many:
+                field.remote_field.through._default_manager.filter(
+                    **{field.m2m_reverse_field_name(): user}).delete()
+            elif relation.on_delete is DELETE:
+                relation.rows(user).delete()
+            elif relation.on_delete is CLEAR:
+                relation.rows(user).update(**{relation.name: None})
+        try:
+            user.delete()
+        except ProtectedError:  # a record was added since the check above
+            raise ValidationError(user_deletion_refusal(user=user),
+                                  code="programme_records") from None
 
 
 def user_data_export(*, user: User) -> dict:
-    """Everything the platform stores about a person (GDPR Art. 15 and 20), as plain data."""
-    from allauth.account.models import EmailAddress
+    """Everything the platform stores about a person (GDPR Art. 15 and 20), as plain data.
 
-    from applications.models import ExpressionOfInterest
-
-    cities = list(user.city_contacts.select_related("city"))
-    expressions = (ExpressionOfInterest.objects
-                   .filter(city__in=[contact.city for contact in cities])
-                   .select_related("call", "city").prefetch_related("topic_interests__topic"))
-    return {
-        "account": {"email": user.email, "name": user.name, "language": user.language,
-                    "date_joined": user.date_joined, "last_login": user.last_login},
-        "email_addresses": list(EmailAddress.objects.filter(user=user).values(
-            "email", "verified", "primary")),
-        "speaks_for": [{"city": c.city.name, "ags": c.city.ags, "function": c.function,
-                        "verified_at": c.verified_at} for c in cities],
-        "requests_to_join": list(user.join_requests.values(
-            "city__name", "created_at", "approved", "decided_at")),
-        "expressions_of_interest": [{
-            "municipality": e.city.name, "ags": e.city.ags, "reference": e.reference,
-            "status": e.status, "call_closes_at": e.call.closes_at,
-            "population": e.population, "contact_name": e.contact_name,
-            "contact_function": e.contact_function, "contact_department": e.contact_department,
-            "contact_email": e.contact_email, "contact_phone": e.contact_phone,
-            "experience": e.experience, "motivation": e.motivation,
-            "preferred_countries": e.preferred_countries,
-            "working_languages": e.working_languages, "meeting_years": e.meeting_years,
-            "consent_at": e.consent_at, "submitted_at": e.submitted_at,
-            "topics": [{"topic": t.topic.slug, "role": t.role}
-                       for t in e.topic_interests.all()],
-        } for e in expressions],
-        "emails_sent_to_you": list(user.messages.values(
-            "kind", "subject", "state", "created_at", "sent_at")),
-        "reminders_switched_off": list(user.reminder_opt_outs.values_list("kind", flat=True)),
-    }
+    One part per section that the apps declare (accounts/personal_data.py), in the active
+    language; never a password, secret or token.
+    """
+    data = {"generated_at": moment(timezone.now()),
+            "contents": {key: str(section.title) for key, section in SECTIONS.items()}}
+    for key, section in SECTIONS.items():
+        data[key] = section.export(user)
+    return data

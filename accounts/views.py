@@ -1,25 +1,33 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.forms import DeleteAccountForm
-from accounts.services import user_data_export, user_delete
+from accounts.services import user_data_export, user_delete, user_deletion_refusal
 
 
 @login_required
 def delete_account(request):
-    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        user = request.user
-        logout(request)
-        user_delete(user=user)
-        messages.success(request, _("Your account has been deleted."))
-        return redirect("programme:page")
-    status = 400 if form.is_bound else 200
-    return render(request, "accounts/delete_account.html", {"form": form}, status=status)
+    user = request.user
+    # Records of the programme that name the person: the project team closes the account.
+    refusal = user_deletion_refusal(user=user)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            user_delete(user=user)
+        except ValidationError as error:  # such a record was added since the check
+            refusal = error.messages[0]
+        else:
+            logout(request)
+            messages.success(request, _("Your account has been deleted."))
+            return redirect("programme:page")
+    status = 409 if refusal and form.is_bound else 400 if form.is_bound else 200
+    return render(request, "accounts/delete_account.html",
+                  {"form": form, "refusal": refusal}, status=status)
 
 
 @login_required

@@ -8,6 +8,8 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from events.calendar import event_ics_attachment
+        from events.personal_data import register_sections
         from notifications.registry import register_attachment
 
+        register_sections()
         register_attachment("event_ics", event_ics_attachment)

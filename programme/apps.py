@@ -25,6 +25,9 @@ class ProgrammeConfig(AppConfig):
 
         from applications.models import Call
         from programme.models import Milestone, Organisation, Programme
+        from programme.personal_data import register_sections
+
+        register_sections()
 
         for model in (Programme, Call, Organisation, Milestone):
             for signal in (post_save, post_delete):

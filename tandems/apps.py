@@ -8,8 +8,10 @@ class TandemsConfig(AppConfig):
 
     def ready(self):
         from notifications.registry import register_attachment, register_reminder
+        from tandems.personal_data import register_sections
         from tandems.reminders import TANDEM_REMINDERS, meeting_ics_attachment
 
+        register_sections()
         register_attachment("meeting_ics", meeting_ics_attachment)
         for kind in TANDEM_REMINDERS:
             register_reminder(kind)
