@@ -141,8 +141,13 @@ class TandemAdmin(SimpleHistoryAdmin):
             self.message_user(request, _("The tandem %(tandem)s has been formed.") % {
                 "tandem": tandem})
             return redirect("admin:tandems_tandem_change", tandem.pk)
+        # Each pair's proposed lighthouse per topic, by the topic's name (not its slug).
+        names = {topic.slug: topic.name for topic in Topic.objects.all()}
+        rows = [(pair, [(names.get(slug, slug),
+                         pair.german.name if lead == "german" else pair.partner.name)
+                        for slug, lead in pair.lighthouses.items()]) for pair in pairs]
         return TemplateResponse(request, "admin/tandems/suggestions.html", {
-            **self.admin_site.each_context(request), "pairs": pairs, "free": free,
+            **self.admin_site.each_context(request), "pairs": pairs, "rows": rows, "free": free,
             "germans": len(germans), "partners": len(partners), "opts": self.model._meta,
             "title": _("Pairing assistant")})
     actions = [state_action(s) for s in (TandemState.ACTIVE, TandemState.ENDED,

@@ -186,6 +186,7 @@ def tandem_set_state(*, tandem: Tandem, state: str, on: date,
             for membership in tandem.memberships.filter(left_on=None).select_related("city"):
                 validate_withdrawal(membership=membership, left_on=on, today=today)
                 membership.left_on = on
+                membership.full_clean(validate_constraints=False)
                 membership.save()
         tandem.save()
     return tandem

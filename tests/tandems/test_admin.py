@@ -64,6 +64,11 @@ def test_staff_accept_a_suggestion_which_forms_the_tandem(staff_client, seeded):
     tandem_set_state(tandem=pirna, state=TandemState.DISSOLVED, on=date(2022, 6, 1))
     page = staff_client.get("/admin/tandems/tandem/suggestions/", HTTP_ACCEPT_LANGUAGE="en")
     (pair,) = page.context["pairs"]
+    # The proposed lighthouses are named by topic, not by slug.
+    from programme.models import Topic
+
+    names = dict(Topic.objects.values_list("slug", "name_en"))
+    assert all(f"{names[slug]}: " in page.content.decode() for slug in pair.lighthouses)
     response = staff_client.post("/admin/tandems/tandem/suggestions/",
                                  {"pair": f"{pair.german.key}-{pair.partner.key}"})
     assert response.status_code == 302
