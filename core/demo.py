@@ -338,7 +338,7 @@ TANDEMS = [
 ]
 
 
-def seed_tandems(*, programme: Programme) -> None:
+def seed_tandems(*, programme: Programme, now: datetime) -> None:
     """The six tandems from the kick-off on; Sofia withdrew at the end of 2023, Venlo joined."""
     if Tandem.objects.filter(programme=programme).exists():
         return
@@ -348,12 +348,14 @@ def seed_tandems(*, programme: Programme) -> None:
         tandem = tandem_create(
             programme=programme, german_city=german, partner_city=partner,
             topics={topics[slug]: german if lead == "G" else partner for slug, lead in roles},
-            formed_on=date(2022, 5, 17), state=TandemState.ACTIVE)
+            formed_on=date(2022, 5, 17), state=TandemState.ACTIVE, now=now)
         if partner_name == "Sofia":
+            # Sofia's last day is 31 December 2023; Venlo is a member from the next day. Her
+            # topic waits as "lighthouse to be agreed" until Venlo takes it on.
             membership_end(membership=tandem.memberships.get(city=partner),
-                           left_on=date(2023, 12, 31))
+                           left_on=date(2023, 12, 31), now=now)
             venlo = City.objects.get(name="Venlo")
-            membership_add(tandem=tandem, city=venlo, joined_on=date(2024, 1, 1))
+            membership_add(tandem=tandem, city=venlo, joined_on=date(2024, 1, 1), now=now)
             tandem_set_topics(tandem=tandem, topics={topics["smart-participation"]: venlo})
 
 
@@ -554,8 +556,10 @@ def seed_case_studies() -> None:
         if german not in CASE_STUDY_PLAN:
             continue
         context, summary_en, items = CASE_STUDY_PLAN[german]
-        transfer = "\n".join(f"- {t.topic.name_de}: geleitet von {t.lighthouse.name}"
-                             for t in sorted(tandem.topics.all(), key=lambda t: t.topic.slug))
+        transfer = "\n".join(
+            f"- {t.topic.name_de}: geleitet von {t.lighthouse.name}" if t.lighthouse
+            else f"- {t.topic.name_de}: Leuchtturm noch offen"
+            for t in sorted(tandem.topics.all(), key=lambda t: t.topic.slug))
         case_study = casestudy_create(tandem=tandem, title=f"[Demo] Fallstudie {tandem}",
                                       language=Language.GERMAN, researchers=[researcher],
                                       by=researcher, is_demo=True)
@@ -573,7 +577,7 @@ def seed(*, password: str | None = None, now: datetime | None = None) -> list[De
     seed_topics()
     seed_cities()
     seed_expressions(programme=programme)
-    seed_tandems(programme=programme)
+    seed_tandems(programme=programme, now=now)
     seed_meetings(now=now)
     accounts = seed_accounts(password=password, now=now)
     seed_events(programme=programme, now=now)  # after the accounts: they registered

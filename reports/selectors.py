@@ -140,20 +140,13 @@ def participant_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _name_in(tandem: Tandem, memberships: list[Membership]) -> str:
-    """Name the tandem by its members in the year: "Krefeld – Sofia / Venlo" after a change."""
-    sides = [[m.city.name for m in memberships if m.is_german],
-             [m.city.name for m in memberships if not m.is_german]]
-    names = " – ".join(" / ".join(side) for side in sides if side)
-    return names or f"{_('Tandem')} {tandem.pk}"
-
-
 def _tandems(*, programme, year: int, formats: list[str]) -> list[TandemRow]:
     """The programme's tandems that existed in ``year``, with the meetings held then."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     existed = Q(formed_on__lte=last) & (Q(ended_on__isnull=True) | Q(ended_on__gte=first))
-    members = (Membership.objects.filter(joined_on__lte=last)
-               .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
+    # The members of that year only: "Krefeld – Sofia" in 2023, "Krefeld – Venlo" in 2024,
+    # "Krefeld – Sofia / Venlo" for a year in which the partner changed.
+    members = (Membership.objects.during(first, last)
                .select_related("city").order_by("joined_on", "pk"))
     held = (Meeting.objects.filter(year=year, status=MeetingStatus.HELD)
             .select_related("host").order_by("starts_at", "pk"))
@@ -163,7 +156,7 @@ def _tandems(*, programme, year: int, formats: list[str]) -> list[TandemRow]:
     ))
     rows = []
     for tandem in tandems:
-        name = _name_in(tandem, tandem.year_members)
+        name = tandem.name_with(tandem.year_members)
         meetings = [MeetingRow(
             tandem=name, date=german_time(m.starts_at).date(), title=m.title, format=m.format,
             format_label=str(m.get_format_display()), host=m.host.name,

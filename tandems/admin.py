@@ -8,13 +8,23 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from applications.formatting import german_time
 from programme.models import City, Programme, Topic
 from tandems import services
 from tandems.enums import MeetingStatus, TandemState
 from tandems.forms import MeetingCheckMixin, link_field
-from tandems.models import Meeting, MeetingDocument, Membership, PairingRule, Tandem, TandemTopic
+from tandems.models import (
+    LIGHTHOUSE_TO_BE_AGREED,
+    Meeting,
+    MeetingDocument,
+    Membership,
+    PairingRule,
+    Tandem,
+    TandemTopic,
+)
 from tandems.pairing import best_pairs
 from tandems.selectors import meeting_places, pairing_input, pairing_rules
 
@@ -41,9 +51,10 @@ class TandemCreateForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if all(data.get(k) for k in ("programme", "german_city", "partner_city")):
+        if all(data.get(k) for k in ("programme", "german_city", "partner_city", "formed_on")):
             services.tandem_check(programme=data["programme"], german_city=data["german_city"],
-                                  partner_city=data["partner_city"])
+                                  partner_city=data["partner_city"],
+                                  formed_on=data["formed_on"])
         return data
 
 
@@ -59,8 +70,21 @@ class MembershipInline(admin.TabularInline):
 
 
 class TandemTopicInline(admin.TabularInline):
+    """Each topic's lighthouse: one of the current members, or "to be agreed" (empty)."""
+
     model = TandemTopic
     extra = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # The form class is made afresh for this request, so changing its field is safe.
+        field = formset.form.base_fields["lighthouse"]
+        field.queryset = City.objects.filter(
+            memberships__tandem=obj, memberships__left_on=None).order_by("name")
+        field.empty_label = LIGHTHOUSE_TO_BE_AGREED
+        field.widget.can_add_related = field.widget.can_change_related = False
+        field.widget.can_delete_related = field.widget.can_view_related = False
+        return formset
 
 
 def state_action(state):
@@ -117,8 +141,13 @@ class TandemAdmin(SimpleHistoryAdmin):
             self.message_user(request, _("The tandem %(tandem)s has been formed.") % {
                 "tandem": tandem})
             return redirect("admin:tandems_tandem_change", tandem.pk)
+        # Each pair's proposed lighthouse per topic, by the topic's name (not its slug).
+        names = {topic.slug: topic.name for topic in Topic.objects.all()}
+        rows = [(pair, [(names.get(slug, slug),
+                         pair.german.name if lead == "german" else pair.partner.name)
+                        for slug, lead in pair.lighthouses.items()]) for pair in pairs]
         return TemplateResponse(request, "admin/tandems/suggestions.html", {
-            **self.admin_site.each_context(request), "pairs": pairs, "free": free,
+            **self.admin_site.each_context(request), "pairs": pairs, "rows": rows, "free": free,
             "germans": len(germans), "partners": len(partners), "opts": self.model._meta,
             "title": _("Pairing assistant")})
     actions = [state_action(s) for s in (TandemState.ACTIVE, TandemState.ENDED,
@@ -158,6 +187,9 @@ class TandemAdmin(SimpleHistoryAdmin):
         obj.pk = tandem.pk
 
     def save_formset(self, request, form, formset, change):
+        # The services write the rows (the memberships inline is read-only), so the admin's
+        # change message names no inline rows; the models' history keeps every change.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if formset.model is not TandemTopic:
             return
         topics = {f.cleaned_data["topic"]: f.cleaned_data["lighthouse"] for f in formset.forms
@@ -168,16 +200,42 @@ class TandemAdmin(SimpleHistoryAdmin):
             self.message_user(request, error.messages[0], messages.ERROR)
 
 
+# Refusals that are about the join date, shown at that field.
+JOIN_DATE_CODES = {"join_future", "join_before_formed", "pair", "city_taken"}
+
+
 class MembershipAddForm(forms.ModelForm):
+    """A new partner joins a tandem; the rule is checked here for a clear message at the
+    join date, and again by the service under the locks when it saves."""
+
     class Meta:
         model = Membership
         fields = ["tandem", "city", "joined_on"]
 
     def clean(self):
         data = super().clean()
-        if data.get("tandem") and data.get("city"):
-            services.membership_check(tandem=data["tandem"], city=data["city"])
+        if all(data.get(k) for k in ("tandem", "city", "joined_on")):
+            try:
+                services.membership_check(tandem=data["tandem"], city=data["city"],
+                                          joined_on=data["joined_on"])
+            except ValidationError as error:
+                self.add_error("joined_on" if error.code in JOIN_DATE_CODES else None, error)
         return data
+
+
+class WithdrawForm(forms.Form):
+    """The last day of the withdrawing cities in their tandems: today or earlier."""
+
+    left_on = forms.DateField(
+        label=_("Last day in the tandem"),
+        help_text=_("The city is a member up to and including this day; a new partner can "
+                    "join from the next day. Not after today, not before the city joined, "
+                    "and not before a meeting it hosts."),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, initial={"left_on": today}, **kwargs)
+        self.fields["left_on"].widget.attrs["max"] = today.isoformat()
 
 
 @admin.register(Membership)
@@ -200,10 +258,33 @@ class MembershipAdmin(SimpleHistoryAdmin):
                                              joined_on=obj.joined_on)
         obj.pk = membership.pk
 
-    @admin.action(description=_("Withdraw: end the selected memberships today"))
+    @admin.action(description=_("Withdraw: end the selected memberships …"))
     def withdraw(self, request, queryset):
-        for membership in queryset.filter(left_on=None):
-            services.membership_end(membership=membership, left_on=timezone.localdate())
+        """Ask for the last day (today by default), then end each membership via the service."""
+        today = german_time(timezone.now()).date()
+        form = WithdrawForm(request.POST if "apply" in request.POST else None, today=today)
+        if form.is_bound and form.is_valid():
+            ended, refused = 0, []
+            for membership in queryset.select_related("city"):
+                try:
+                    services.membership_end(membership=membership,
+                                            left_on=form.cleaned_data["left_on"])
+                    ended += 1
+                except ValidationError as error:
+                    refused.append(f"{membership.city.name} ({membership.tandem}): "
+                                   f"{error.messages[0]}")
+            self.message_user(request, ngettext(
+                "%(count)d membership ended.", "%(count)d memberships ended.", ended) % {
+                "count": ended}, messages.SUCCESS if ended else messages.WARNING)
+            for text in refused:
+                self.message_user(request, text, messages.ERROR)
+            return None
+        return TemplateResponse(request, "admin/tandems/withdraw.html", {
+            **self.admin_site.each_context(request), "form": form,
+            "queryset": queryset.select_related("city").prefetch_related(
+                "tandem__memberships__city"),
+            "opts": self.model._meta, "title": _("Withdraw from the tandem"),
+        }, status=400 if form.is_bound else 200)
 
 
 @admin.register(PairingRule)

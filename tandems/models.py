@@ -1,5 +1,6 @@
 import secrets
 import uuid
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,9 @@ from tandems.enums import (
     MeetingStatus,
     TandemState,
 )
+
+# Shown wherever a topic's lead is read while staff have not chosen one (see TandemTopic).
+LIGHTHOUSE_TO_BE_AGREED = _("lighthouse to be agreed")
 
 
 class TandemQuerySet(models.QuerySet):
@@ -46,17 +50,42 @@ class Tandem(models.Model):
         ordering = ["formed_on", "pk"]
 
     def __str__(self):
-        names = " – ".join(m.city.name for m in self.current_memberships())
+        return self.name_with(self.current_memberships())
+
+    def name_with(self, memberships) -> str:
+        """Name the tandem by ``memberships``, the German side first: "Krefeld – Venlo", or
+        "Krefeld – Sofia / Venlo" for a year in which the partner changed."""
+        sides = [[m.city.name for m in memberships if m.is_german],
+                 [m.city.name for m in memberships if not m.is_german]]
+        names = " – ".join(" / ".join(side) for side in sides if side)
         return names or f"{_('Tandem')} {self.pk}"
 
     def current_memberships(self):
-        """The members now (prefetch ``memberships__city`` to keep this query-free)."""
+        """The members now: those who have not withdrawn (joins are never dated after today).
+
+        Prefetch ``memberships__city`` to keep this query-free.
+        """
         return sorted((m for m in self.memberships.all() if m.left_on is None),
                       key=lambda m: not m.is_german)
 
 
+class MembershipQuerySet(models.QuerySet):
+    def during(self, first: date, last: date):
+        """Memberships that cover at least one day from ``first`` to ``last`` (both in)."""
+        return self.filter(Q(left_on__isnull=True) | Q(left_on__gte=first), joined_on__lte=last)
+
+
 class Membership(models.Model):
-    """A city's time in a tandem; a withdrawal ends it and keeps the record."""
+    """A city's time in a tandem; a withdrawal ends it and keeps the record.
+
+    A membership covers ``joined_on`` to ``left_on``, both days included: ``left_on`` is the
+    city's last day in the tandem (the demo: Sofia until 31 December 2023, Venlo from
+    1 January 2024). At no date does a tandem have two German members or two partner
+    members, and at no date is a city in two tandems of a programme
+    (``tandems.validators``, backed on PostgreSQL by the exclusion constraints of migration
+    0004; the partial unique constraints below hold the same for the current members on
+    every database).
+    """
 
     tandem = models.ForeignKey(Tandem, on_delete=models.CASCADE, related_name="memberships")
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="memberships",
@@ -65,8 +94,11 @@ class Membership(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
     is_german = models.BooleanField(editable=False)
     joined_on = models.DateField(_("joined on"))
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True,
+                               help_text=_("The last day in the tandem."))
     history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -79,20 +111,33 @@ class Membership(models.Model):
             # A tandem has at most one current German and one current non-German member.
             models.UniqueConstraint(fields=["tandem", "is_german"], condition=Q(left_on=None),
                                     name="membership_one_german_one_partner"),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+                name="membership_leaves_after_joining",
+                violation_error_message=_("A city's last day in a tandem is on or after the "
+                                          "day it joined.")),
         ]
 
     def __str__(self):
         return f"{self.city} ({self.joined_on} – {self.left_on or ''})"
 
+    def covers(self, day: date) -> bool:
+        """Whether the city was a member on ``day`` (its first and last day included)."""
+        return self.joined_on <= day and (self.left_on is None or day <= self.left_on)
+
 
 class TandemTopic(models.Model):
-    """A topic of a tandem and the member city that leads it (the lighthouse)."""
+    """A topic of a tandem and the member city that leads it (the lighthouse).
+
+    No lighthouse means "to be agreed": the leading city has withdrawn and staff have not
+    yet chosen one of the current members (the roles do not pass silently to the other).
+    """
 
     tandem = models.ForeignKey(Tandem, on_delete=models.CASCADE, related_name="topics")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("topic"))
     lighthouse = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("lighthouse"))
+                                   null=True, blank=True, verbose_name=_("lighthouse"))
     history = HistoricalRecords()
 
     class Meta:
@@ -104,7 +149,12 @@ class TandemTopic(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.topic}: {self.lighthouse}"
+        return f"{self.topic}: {self.lighthouse_name}"
+
+    @property
+    def lighthouse_name(self) -> str:
+        """The leading city's name, or "lighthouse to be agreed" in the active language."""
+        return self.lighthouse.name if self.lighthouse else str(LIGHTHOUSE_TO_BE_AGREED)
 
 
 class PairingRule(models.Model):

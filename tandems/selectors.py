@@ -19,6 +19,27 @@ def tandems_with_members(queryset=None):
 
 
 @dataclass(frozen=True)
+class TopicRole:
+    """A topic of a tandem as its page shows it: who leads, who follows."""
+
+    topic: object
+    lighthouse: object  # a City, or None: "lighthouse to be agreed"
+    lighthouse_name: str
+    follower: object  # the other current member, or None
+
+
+def topic_roles(tandem) -> list[TopicRole]:
+    """Each topic's lighthouse and follower among the current members, query-free with
+    :func:`tandems_with_members`; no follower while the lighthouse is to be agreed."""
+    members = [m.city for m in tandem.current_memberships()]
+    return [TopicRole(topic=item.topic, lighthouse=item.lighthouse,
+                      lighthouse_name=item.lighthouse_name,
+                      follower=next((c for c in members if c != item.lighthouse), None)
+                      if item.lighthouse else None)
+            for item in tandem.topics.all()]
+
+
+@dataclass(frozen=True)
 class YearPlaces:
     year: int
     used: int
@@ -60,13 +81,21 @@ def contacts_of(cities):
 
 
 def diagram(tandems) -> dict:
-    """Lay out the pairs for an SVG: German cities left, partners right, a line per tandem."""
+    """Lay out the pairs for an SVG: German cities left, partners right, a line per tandem.
+
+    A tandem whose city has withdrawn and not yet been replaced keeps its row, with that
+    side open (``None``).
+    """
     rows = []
-    for i, tandem in enumerate(tandems):
+    for tandem in tandems:
         members = tandem.current_memberships()
-        if len(members) == 2:
-            rows.append({"german": members[0].city.name, "partner": members[1].city.name,
-                         "country": members[1].city.get_country_display(), "y": 30 + i * 44})
+        german = next((m.city for m in members if m.is_german), None)
+        partner = next((m.city for m in members if not m.is_german), None)
+        if german or partner:
+            rows.append({"german": german.name if german else None,
+                         "partner": partner.name if partner else None,
+                         "country": partner.get_country_display() if partner else "",
+                         "y": 30 + len(rows) * 44})
     return {"rows": rows, "height": 30 + len(rows) * 44}
 
 

@@ -1,8 +1,9 @@
 """The only write paths for tandems, memberships and topic roles (DESIGN.md rule 3).
 
-Each takes the programme's row lock first, so two staff members pairing at the same
-time cannot pass the place limit; the database constraints on Membership back the
-"one live tandem per city" and "one German, one partner" rules.
+Each takes the programme's row lock first (then the tandem's), so two staff members pairing
+or adding a partner at the same time cannot pass the place limit or put two partners in a
+tandem; the database constraints on Membership back the "one tandem per city at a time"
+and "one German, one partner on every date" rules (see ``Membership``).
 """
 
 from datetime import date, datetime
@@ -32,6 +33,7 @@ from tandems.validators import (
     validate_city_free,
     validate_document,
     validate_free_place,
+    validate_join_date,
     validate_lighthouse,
     validate_meeting_host,
     validate_meeting_place,
@@ -39,8 +41,10 @@ from tandems.validators import (
     validate_meeting_times,
     validate_meeting_year,
     validate_minutes_allowed,
+    validate_one_city_per_side,
     validate_pair,
     validate_state_change,
+    validate_withdrawal,
 )
 
 
@@ -48,37 +52,49 @@ def _lock_programme(programme) -> Programme:
     return Programme.objects.select_for_update().get(pk=programme.pk)
 
 
-def _city_busy(*, city, programme) -> bool:
-    return Membership.objects.filter(city=city, programme=programme, left_on=None).exists()
+def _today(now: datetime | None) -> date:
+    """Today in German time, whatever the server's zone."""
+    return german_time(now or timezone.now()).date()
+
+
+def _city_memberships(*, city, programme):
+    return Membership.objects.filter(city=city, programme=programme)
 
 
 def _join(*, tandem: Tandem, city, joined_on: date) -> Membership:
     membership = Membership(tandem=tandem, city=city, programme=tandem.programme,
                             is_german=city.is_german, joined_on=joined_on)
+    membership.full_clean(validate_constraints=False)  # the validators and locks did that
     try:
         with transaction.atomic():
             membership.save()
-    except IntegrityError as error:  # a concurrent pairing won the race
-        raise ValidationError(_("%(city)s is already in a tandem of this programme."),
-                              code="city_taken", params={"city": city.name}) from error
+    except IntegrityError as error:  # only reachable by a write that skipped the locks
+        raise ValidationError(
+            _("%(city)s could not join: the tandem's or the city's memberships changed at "
+              "the same time. Please check them and try again."),
+            code="conflict", params={"city": city.name}) from error
     return membership
 
 
-def tandem_check(*, programme, german_city, partner_city) -> None:
-    """Raise if the two cities cannot be paired now; run again under the lock on save."""
+def tandem_check(*, programme, german_city, partner_city, formed_on: date,
+                 now: datetime | None = None) -> None:
+    """Raise if the two cities cannot be paired on ``formed_on``; run again under the lock."""
     validate_pair(german_city=german_city, partner_city=partner_city)
     validate_free_place(programme=programme,
                         live_tandems=Tandem.objects.filter(programme=programme).live().count())
+    validate_join_date(joined_on=formed_on, formed_on=formed_on, today=_today(now))
     for city in (german_city, partner_city):
-        validate_city_free(city=city, busy=_city_busy(city=city, programme=programme))
+        validate_city_free(city=city, joined_on=formed_on,
+                           memberships=_city_memberships(city=city, programme=programme))
 
 
 def tandem_create(*, programme, german_city, partner_city, topics: dict, formed_on: date,
-                  state: str = TandemState.FORMING) -> Tandem:
+                  state: str = TandemState.FORMING, now: datetime | None = None) -> Tandem:
     """Pair two cities into a tandem; ``topics`` maps each Topic to its lighthouse city."""
     with transaction.atomic():
         programme = _lock_programme(programme)
-        tandem_check(programme=programme, german_city=german_city, partner_city=partner_city)
+        tandem_check(programme=programme, german_city=german_city, partner_city=partner_city,
+                     formed_on=formed_on, now=now)
         tandem = Tandem.objects.create(programme=programme, formed_on=formed_on, state=state)
         for city in (german_city, partner_city):
             _join(tandem=tandem, city=city, joined_on=formed_on)
@@ -87,11 +103,16 @@ def tandem_create(*, programme, german_city, partner_city, topics: dict, formed_
 
 
 def tandem_set_topics(*, tandem: Tandem, topics: dict) -> Tandem:
-    """Make ``topics`` (Topic -> lighthouse city) the tandem's topics and roles."""
-    members = [m.city for m in tandem.memberships.filter(left_on=None).select_related("city")]
-    for lighthouse in topics.values():
-        validate_lighthouse(lighthouse=lighthouse, members=members)
+    """Make ``topics`` (Topic -> lighthouse city) the tandem's topics and roles.
+
+    A lighthouse is one of the current members, or None: still to be agreed.
+    """
     with transaction.atomic():
+        tandem = _lock_tandem(tandem)  # a withdrawal at the same time waits, or goes first
+        members = [m.city for m in tandem.memberships.filter(left_on=None).select_related(
+            "city")]
+        for lighthouse in topics.values():
+            validate_lighthouse(lighthouse=lighthouse, members=members)
         tandem.topics.exclude(topic__in=list(topics)).delete()
         for topic, lighthouse in topics.items():
             TandemTopic.objects.update_or_create(tandem=tandem, topic=topic,
@@ -99,50 +120,62 @@ def tandem_set_topics(*, tandem: Tandem, topics: dict) -> Tandem:
     return tandem
 
 
-def membership_end(*, membership: Membership, left_on: date) -> Membership:
-    """A city withdraws: its membership ends; the tandem, its history and meetings stay.
+def membership_end(*, membership: Membership, left_on: date,
+                   now: datetime | None = None) -> Membership:
+    """A city withdraws; ``left_on`` is its last day in the tandem (today or earlier).
 
-    Topics it led pass to the remaining member until staff set new roles.
+    The membership ends; the tandem, its history and its meetings stay. The topics the city
+    led become "lighthouse to be agreed" until staff choose one of the current members:
+    they do not pass silently to the city that stays.
     """
+    today = _today(now)
     with transaction.atomic():
         _lock_programme(membership.programme)
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
-        if membership.left_on:
-            return membership
+        # The tandem's lock keeps meetings from being planned with this host meanwhile.
+        _lock_tandem(membership.tandem)
+        membership = (Membership.objects.select_for_update().select_related("city", "tandem")
+                      .get(pk=membership.pk))
+        hosted = Meeting.objects.live().filter(tandem=membership.tandem, host=membership.city)
+        validate_withdrawal(membership=membership, left_on=left_on, today=today,
+                            hosted=list(hosted))
         membership.left_on = left_on
+        membership.full_clean(validate_constraints=False)
         membership.save()
-        remaining = membership.tandem.memberships.filter(left_on=None).select_related(
-            "city").first()
-        if remaining:
-            membership.tandem.topics.filter(lighthouse=membership.city).update(
-                lighthouse=remaining.city)
-        else:
-            membership.tandem.topics.all().delete()
+        for topic in membership.tandem.topics.filter(lighthouse=membership.city):
+            topic.lighthouse = None
+            topic.save()  # one by one, so each change is in the topic's history
     return membership
 
 
-def membership_check(*, tandem: Tandem, city) -> None:
-    """Raise if ``city`` cannot join ``tandem`` now; run again under the lock on save."""
+def membership_check(*, tandem: Tandem, city, joined_on: date,
+                     now: datetime | None = None) -> None:
+    """Raise if ``city`` cannot join ``tandem`` on ``joined_on``; run again under the lock."""
     if tandem.state not in LIVE_STATES:
         raise ValidationError(_("This tandem has ended; nobody can join it."), code="not_live")
-    validate_city_free(city=city, busy=_city_busy(city=city, programme=tandem.programme))
-    if tandem.memberships.filter(left_on=None, is_german=city.is_german).exists():
-        raise ValidationError(
-            _("This tandem already has a current member from that side; a tandem is one "
-              "German municipality and one partner city."), code="pair")
+    validate_join_date(joined_on=joined_on, formed_on=tandem.formed_on, today=_today(now))
+    validate_one_city_per_side(joined_on=joined_on, side=tandem.memberships.filter(
+        is_german=city.is_german).select_related("city"))
+    validate_city_free(city=city, joined_on=joined_on,
+                       memberships=_city_memberships(city=city, programme=tandem.programme))
 
 
-def membership_add(*, tandem: Tandem, city, joined_on: date) -> Membership:
-    """A new partner joins an existing tandem (after a withdrawal)."""
+def membership_add(*, tandem: Tandem, city, joined_on: date,
+                   now: datetime | None = None) -> Membership:
+    """A new partner joins an existing tandem after a withdrawal, from ``joined_on``."""
     with transaction.atomic():
         _lock_programme(tandem.programme)
         tandem = Tandem.objects.select_for_update().get(pk=tandem.pk)
-        membership_check(tandem=tandem, city=city)
+        membership_check(tandem=tandem, city=city, joined_on=joined_on, now=now)
         return _join(tandem=tandem, city=city, joined_on=joined_on)
 
 
-def tandem_set_state(*, tandem: Tandem, state: str, on: date) -> Tandem:
-    """Activate, end or dissolve a tandem; ending or dissolving ends its memberships."""
+def tandem_set_state(*, tandem: Tandem, state: str, on: date,
+                     now: datetime | None = None) -> Tandem:
+    """Activate, end or dissolve a tandem; ending or dissolving ends its memberships on ``on``.
+
+    The topics keep their lighthouses: they are the record of who led what.
+    """
+    today = _today(now)
     with transaction.atomic():
         _lock_programme(tandem.programme)
         tandem = Tandem.objects.select_for_update().get(pk=tandem.pk)
@@ -150,7 +183,11 @@ def tandem_set_state(*, tandem: Tandem, state: str, on: date) -> Tandem:
         tandem.state = state
         if state in (TandemState.ENDED, TandemState.DISSOLVED):
             tandem.ended_on = on
-            tandem.memberships.filter(left_on=None).update(left_on=on)
+            for membership in tandem.memberships.filter(left_on=None).select_related("city"):
+                validate_withdrawal(membership=membership, left_on=on, today=today)
+                membership.left_on = on
+                membership.full_clean(validate_constraints=False)
+                membership.save()
         tandem.save()
     return tandem
 
@@ -169,8 +206,7 @@ def _lock_tandem(tandem) -> Tandem:
 
 def _members_on(tandem, day: date) -> list:
     """The cities that were members of ``tandem`` on ``day``."""
-    return [m.city for m in tandem.memberships.filter(joined_on__lte=day).select_related("city")
-            if m.left_on is None or m.left_on >= day]
+    return [m.city for m in tandem.memberships.during(day, day).select_related("city")]
 
 
 def _free_slot(*, tandem, year: int, exclude: Meeting | None = None) -> int:

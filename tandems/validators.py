@@ -2,13 +2,13 @@
 them under a lock."""
 
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from applications.formatting import german_time
@@ -37,15 +37,109 @@ def validate_free_place(*, programme, live_tandems: int) -> None:
             params={"max": programme.max_tandems})
 
 
-def validate_city_free(*, city, busy: bool) -> None:
-    if busy:
+# -- memberships over time ---------------------------------------------------------------
+# A membership covers joined_on..left_on, both days included (left_on is the last day; None
+# while the city is still a member). The services create open memberships only, so a new
+# one from ``joined_on`` overlaps every other that has not ended before ``joined_on``.
+
+def _day(day: date) -> str:
+    return date_format(day, "DATE_FORMAT")
+
+
+def _blocking(memberships, joined_on: date):
+    """The membership that an open membership from ``joined_on`` would overlap, if any:
+    a current one first, else the one that ended last."""
+    overlapping = [m for m in memberships if m.left_on is None or m.left_on >= joined_on]
+    return max(overlapping, key=lambda m: m.left_on or date.max, default=None)
+
+
+def validate_join_date(*, joined_on: date, formed_on: date, today: date) -> None:
+    """A city joins today or on a past date (German time), not before its tandem formed.
+
+    A membership without a last day counts as current everywhere (pages, permissions,
+    constraints), so a join is recorded when it has happened, never ahead.
+    """
+    if joined_on > today:
+        raise ValidationError(
+            _("A city joins a tandem today or on an earlier date, not after today "
+              "(%(today)s)."), code="join_future", params={"today": _day(today)})
+    if joined_on < formed_on:
+        raise ValidationError(
+            _("The tandem was formed on %(formed)s; a city cannot join it earlier."),
+            code="join_before_formed", params={"formed": _day(formed_on)})
+
+
+def validate_one_city_per_side(*, joined_on: date, side) -> None:
+    """A tandem is two cities on every date: never two German members or two partners.
+
+    ``side``: the tandem's memberships on the joining city's side (German or not).
+    """
+    other = _blocking(side, joined_on)
+    if other is None:
+        return
+    if other.left_on is None:
+        raise ValidationError(
+            _("%(city)s is a current member of this tandem from the same side; a tandem is "
+              "one German municipality and one partner city. Record its withdrawal first."),
+            code="pair", params={"city": other.city.name})
+    raise ValidationError(
+        _("%(city)s was a member of this tandem until %(last)s (its last day), so a city from "
+          "the same side can join from %(next)s."), code="pair",
+        params={"city": other.city.name, "last": _day(other.left_on),
+                "next": _day(other.left_on + timedelta(days=1))})
+
+
+def validate_city_free(*, city, joined_on: date, memberships) -> None:
+    """A city is in at most one tandem of a programme at any date.
+
+    ``memberships``: the city's memberships in the programme, in any of its tandems.
+    """
+    other = _blocking(memberships, joined_on)
+    if other is None:
+        return
+    if other.left_on is None:
         raise ValidationError(_("%(city)s is already in a tandem of this programme."),
                               code="city_taken", params={"city": city.name})
+    raise ValidationError(
+        _("%(city)s was in a tandem of this programme until %(last)s; it can join another one "
+          "from %(next)s."), code="city_taken",
+        params={"city": city.name, "last": _day(other.left_on),
+                "next": _day(other.left_on + timedelta(days=1))})
+
+
+def validate_withdrawal(*, membership, left_on: date, today: date, hosted=()) -> None:
+    """A withdrawal is dated today or earlier (German time), not before the city joined,
+    and not before a meeting the city hosts in the tandem.
+
+    ``hosted``: the meetings of the tandem, not cancelled, that the city hosts.
+    """
+    city = membership.city.name
+    if membership.left_on is not None:
+        raise ValidationError(_("%(city)s has already withdrawn; its last day was %(last)s."),
+                              code="already_left",
+                              params={"city": city, "last": _day(membership.left_on)})
+    if left_on > today:
+        raise ValidationError(_("A withdrawal cannot be dated after today (%(today)s)."),
+                              code="left_future", params={"today": _day(today)})
+    if left_on < membership.joined_on:
+        raise ValidationError(
+            _("%(city)s joined this tandem on %(joined)s; its last day cannot be earlier."),
+            code="left_before_join", params={"city": city, "joined": _day(membership.joined_on)})
+    later = sorted((m for m in hosted if german_time(m.starts_at).date() > left_on),
+                   key=lambda m: m.starts_at)
+    if later:
+        raise ValidationError(
+            _("%(city)s hosts the meeting “%(meeting)s” on %(day)s, after that date. Date the "
+              "withdrawal on or after that day, or give the meeting another host or cancel it "
+              "first."), code="hosts_later_meeting",
+            params={"city": city, "meeting": later[-1].title,
+                    "day": _day(german_time(later[-1].starts_at).date())})
 
 
 def validate_lighthouse(*, lighthouse, members) -> None:
-    """Each topic's lighthouse is one of the tandem's current members."""
-    if lighthouse not in members:
+    """Each topic's lighthouse is one of the tandem's current members, or still to be
+    agreed (None) after the city that led it withdrew."""
+    if lighthouse is not None and lighthouse not in members:
         raise ValidationError(
             _("%(city)s is not a current member of this tandem and cannot lead a topic."),
             code="lighthouse_not_member", params={"city": lighthouse.name})

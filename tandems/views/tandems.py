@@ -9,6 +9,7 @@ from tandems.selectors import (
     meeting_places,
     other_clocks,
     tandems_with_members,
+    topic_roles,
 )
 
 
@@ -34,7 +35,7 @@ def tandem_detail(request, pk):
     members = tandem.current_memberships()
     meetings = list(tandem.meetings.select_related("host"))
     return render(request, "tandems/detail.html", {
-        "tandem": tandem, "members": members,
+        "tandem": tandem, "members": members, "topic_roles": topic_roles(tandem),
         "contacts": contacts_of([m.city for m in members]),
         "history": tandem.memberships.all(),
         "meetings": meetings, "places": meeting_places(tandem, meetings),

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from tandems.models import Membership, Tandem
@@ -44,9 +46,10 @@ def test_withdrawal_and_a_new_partner_in_the_admin(staff_client):
     tandem = Tandem.objects.get()
     sofia_membership = Membership.objects.get(city=sofia)
     staff_client.post("/admin/tandems/membership/", {
-        "action": "withdraw", "_selected_action": [sofia_membership.pk]})
+        "action": "withdraw", "_selected_action": [sofia_membership.pk], "apply": "1",
+        "left_on": "2023-12-31"})
     sofia_membership.refresh_from_db()
-    assert sofia_membership.left_on is not None
+    assert sofia_membership.left_on == date(2023, 12, 31)
     response = staff_client.post("/admin/tandems/membership/add/", {
         "tandem": tandem.pk, "city": venlo.pk, "joined_on": "2024-01-01"})
     assert response.status_code == 302
@@ -54,8 +57,6 @@ def test_withdrawal_and_a_new_partner_in_the_admin(staff_client):
 
 
 def test_staff_accept_a_suggestion_which_forms_the_tandem(staff_client, seeded):
-    from datetime import date
-
     from tandems.enums import TandemState
     from tandems.services import tandem_set_state
 
@@ -63,6 +64,11 @@ def test_staff_accept_a_suggestion_which_forms_the_tandem(staff_client, seeded):
     tandem_set_state(tandem=pirna, state=TandemState.DISSOLVED, on=date(2022, 6, 1))
     page = staff_client.get("/admin/tandems/tandem/suggestions/", HTTP_ACCEPT_LANGUAGE="en")
     (pair,) = page.context["pairs"]
+    # The proposed lighthouses are named by topic, not by slug.
+    from programme.models import Topic
+
+    names = dict(Topic.objects.values_list("slug", "name_en"))
+    assert all(f"{names[slug]}: " in page.content.decode() for slug in pair.lighthouses)
     response = staff_client.post("/admin/tandems/tandem/suggestions/",
                                  {"pair": f"{pair.german.key}-{pair.partner.key}"})
     assert response.status_code == 302
