@@ -202,3 +202,18 @@ def test_staff_add_an_event_in_the_admin(staff_client, programme):
     assert response.status_code == 302, response.content.decode()[:2000]
     event = Event.objects.get(title="Neu")
     assert event.link == "https://meet.example.org/neu" and event.capacity == 20
+
+
+def test_the_participant_lists_neutralise_formulas_in_names_and_cities(staff_client, programme):
+    from tests.factories import CityFactory, tandem_factory
+    from tests.spreadsheets import FORMULAS, assert_csv_formula_safe, assert_xlsx_formula_safe
+
+    tandem = tandem_factory(programme=programme, german=CityFactory(name=FORMULAS[0]))
+    event = upcoming(programme, title="@x")
+    for name in FORMULAS[1:]:
+        user = member_contact(tandem, name=name)
+        registration_create(event=event, user=user, city=city_of(user))
+    url = f"{CHANGELIST}{event.pk}/participants"
+    assert len(assert_csv_formula_safe(staff_client.get(f"{url}.csv").content)) == 4
+    sheet = assert_xlsx_formula_safe(staff_client.get(f"{url}.xlsx").content).active
+    assert [cell.is_date for cell in sheet["H"][1:]] == [True] * 3  # times stay times
