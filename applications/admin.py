@@ -128,7 +128,7 @@ class ScoreForm(forms.Form):
                          *[(str(n), str(n)) for n in range(SCORE_MIN, SCORE_MAX + 1)],
                          (LEAVE_OUT, _("leave out (no score)"))],
                 error_messages={"required": _(
-                    "Choose a score for %(criterion)s, or leave it out.") % {
+                    "Choose a score for “%(criterion)s”, or leave it out.") % {
                     "criterion": criterion.name}})
             self.fields[f"note_{criterion.pk}"] = forms.CharField(
                 label=_("Note on %(criterion)s") % {"criterion": criterion.name},

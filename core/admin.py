@@ -123,14 +123,10 @@ def delete_refusals(objects) -> list[str]:
     for model, rows in collector.data.items():
         kept = [row for row in rows if row not in rest and _is_kept(row)]
         if kept:
-            refusals.append(ngettext(
-                "Nothing was deleted: it would also delete %(count)d %(name)s, which stays "
-                "on record: %(instead)s",
-                "Nothing was deleted: it would also delete %(count)d %(name)s, which stay "
-                "on record: %(instead)s", len(kept)) % {
-                "count": len(kept), "instead": _KEPT[model].instead,
-                "name": (model._meta.verbose_name if len(kept) == 1
-                         else model._meta.verbose_name_plural)})
+            refusals.append(_(
+                "Nothing was deleted: it would also delete %(name)s (%(count)d), which stay on "
+                "record: %(instead)s") % {"name": model._meta.verbose_name_plural,
+                                          "count": len(kept), "instead": _KEPT[model].instead})
     return refusals
 
 
@@ -253,6 +249,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def has_change_history_permission(self, request, obj=None):
         return False
 
+    def history_view_title(self, request, obj):
+        return _("History of %(object)s") % {"object": obj}
+
     def get_historical_record_context_helper(self, request, historical_record):
         return _ReadableChanges(self.model, historical_record)
 
@@ -287,7 +286,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
                 "own page or with its actions, so that its rules, reasons and e-mails apply.")
                 % {"object": obj}, messages.ERROR)
             return redirect(history_url)
-        tracked = {field.name for field in record.tracked_fields}
+        tracked = {field.name for field in record.tracked_fields if not field.primary_key}
         rows = [(capfirst(field.verbose_name), display_value(field, _field_value(obj, field)))
                 for field in opts.concrete_fields if field.name in tracked]
         context = {

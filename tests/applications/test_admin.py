@@ -219,8 +219,8 @@ def test_score_form_starts_unscored_and_needs_a_choice_or_leave_out_per_criterio
     refused = client.post(url, untouched, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 400
     errors = refused.context["form"].errors
-    assert errors[f"value_{fit.pk}"] == ["Choose a score for Passung, or leave it out."]
-    assert errors[f"value_{size.pk}"] == ["Choose a score for Größe, or leave it out."]
+    assert errors[f"value_{fit.pk}"] == ["Choose a score for “Passung”, or leave it out."]
+    assert errors[f"value_{size.pk}"] == ["Choose a score for “Größe”, or leave it out."]
     assert list(Score.objects.values_list("value", flat=True)) == [2]  # nothing saved
 
     saved = client.post(url, {**untouched, f"value_{fit.pk}": "4",
