@@ -120,13 +120,14 @@ def delete_refusals(objects) -> list[str]:
         return refusals
     collector = NestedObjects(using=router.db_for_write(type(rest[0])))
     collector.collect(rest)
+    selected = set(rest)
     for model, rows in collector.data.items():
-        kept = [row for row in rows if row not in rest and _is_kept(row)]
+        kept = [row for row in rows if row not in selected and _is_kept(row)]
         if kept:
             refusals.append(_(
-                "Nothing was deleted: it would also delete %(name)s (%(count)d), which stay on "
-                "record: %(instead)s") % {"name": model._meta.verbose_name_plural,
-                                          "count": len(kept), "instead": _KEPT[model].instead})
+                "The deletion would also delete %(name)s (%(count)d), which stay on record: "
+                "%(instead)s") % {"name": model._meta.verbose_name_plural, "count": len(kept),
+                                  "instead": _KEPT[model].instead})
     return refusals
 
 
@@ -170,7 +171,7 @@ class DeleteGuard:
         def guarded_delete_selected(modeladmin, request, queryset):
             refusals = delete_refusals(queryset)
             if refusals:
-                modeladmin._refuse_delete(request, refusals)
+                modeladmin._refuse_delete(request, [_("Nothing was deleted."), *refusals])
                 return None
             return delete_selected(modeladmin, request, queryset)
 
