@@ -1,17 +1,14 @@
-import csv
-import io
-
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from applications.admin_filters import (
     CallFilter,
@@ -21,14 +18,43 @@ from applications.admin_filters import (
     VerifiedContactFilter,
 )
 from applications.enums import SCORE_MAX, SCORE_MIN, EoiStatus
-from applications.models import Call, Criterion, ExpressionOfInterest, LateEntry, TopicInterest
+from applications.models import (
+    Call,
+    Criterion,
+    ExpressionOfInterest,
+    LateEntry,
+    Score,
+    TopicInterest,
+)
 from applications.selectors import EXPORT_COLUMNS, dashboard_figures, export_rows, with_scores
-from applications.services import eoi_change_status, late_entry_grant, scores_save
-from core.admin import LabelledListEditable, PlainActionCheckbox
+from applications.services import (
+    eoi_change_status,
+    eoi_delete_draft,
+    late_entry_grant,
+    scores_save,
+)
+from core.admin import (
+    DeleteGuard,
+    HistoryAdmin,
+    LabelledListEditable,
+    PlainActionCheckbox,
+    keep_on_record,
+)
+from core.downloads import CSV_TYPE, XLSX_TYPE, Sheet, csv_text, download, xlsx_bytes
+
+# What the admin never deletes (core.admin.keep_on_record). A draft that was never submitted
+# may go; the service eoi_delete_draft decides again when it is deleted.
+keep_on_record(
+    ExpressionOfInterest,
+    when=lambda eoi: eoi.status != EoiStatus.DRAFT or eoi.submitted_at is not None,
+    instead=_("a submitted or decided expression of interest is never deleted. Withdraw or "
+              "decline it instead; the retention purge anonymises it later."))
+keep_on_record(Score, instead=_("scores are the record of the review. A reviewer changes "
+                                "their own or leaves a criterion out on the score page."))
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(DeleteGuard, admin.ModelAdmin):
     list_display = ["__str__", "opens_at", "closes_at", "is_practice"]
     list_filter = ["is_practice", "programme"]
     list_select_related = ["programme"]
@@ -83,27 +109,47 @@ def decision_action(status):
         "status": EoiStatus(status).label})(action)
 
 
+NOT_SCORED, LEAVE_OUT = "", "leave-out"
+
+
 class ScoreForm(forms.Form):
+    """One reviewer's scores. Every criterion starts "not scored" (or at this reviewer's
+    earlier score) and needs a choice: a score, or "leave out", which saves none for it and
+    removes an earlier one."""
+
     def __init__(self, *args, criteria, initial_scores, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         for criterion in self.criteria:
             value, note = initial_scores.get(criterion.pk, (None, ""))
-            self.fields[f"value_{criterion.pk}"] = forms.TypedChoiceField(
-                label=criterion.name, coerce=int, initial=value,
-                choices=[(n, n) for n in range(SCORE_MIN, SCORE_MAX + 1)])
+            self.fields[f"value_{criterion.pk}"] = forms.ChoiceField(
+                label=criterion.name, initial=NOT_SCORED if value is None else str(value),
+                choices=[(NOT_SCORED, _("– not scored –")),
+                         *[(str(n), str(n)) for n in range(SCORE_MIN, SCORE_MAX + 1)],
+                         (LEAVE_OUT, _("leave out (no score)"))],
+                error_messages={"required": _(
+                    "Choose a score for “%(criterion)s”, or leave it out.") % {
+                    "criterion": criterion.name}})
             self.fields[f"note_{criterion.pk}"] = forms.CharField(
                 label=_("Note on %(criterion)s") % {"criterion": criterion.name},
                 required=False, initial=note, widget=forms.Textarea(attrs={"rows": 2}))
 
     def scores(self):
-        return {c: (self.cleaned_data[f"value_{c.pk}"], self.cleaned_data[f"note_{c.pk}"])
-                for c in self.criteria}
+        """Each criterion's (value, note); the value is None where the reviewer left it out."""
+        def value(criterion):
+            chosen = self.cleaned_data[f"value_{criterion.pk}"]
+            return None if chosen == LEAVE_OUT else int(chosen)
+
+        return {c: (value(c), self.cleaned_data[f"note_{c.pk}"]) for c in self.criteria}
 
 
 @admin.register(ExpressionOfInterest)
-class ExpressionOfInterestAdmin(PlainActionCheckbox, SimpleHistoryAdmin):
-    """Applicants' content is theirs: staff read, score and decide here."""
+class ExpressionOfInterestAdmin(PlainActionCheckbox, DeleteGuard, HistoryAdmin):
+    """Applicants' content is theirs: staff read, score and decide here, never edit.
+
+    A status changes only through the decision actions (``eoi_change_status``); a draft that
+    was never submitted may be deleted (``eoi_delete_draft``); the history is read only.
+    """
 
     list_display = ["reference", "city", "land", "status", "call", "submitted_at",
                     "score_summary"]
@@ -126,6 +172,16 @@ class ExpressionOfInterestAdmin(PlainActionCheckbox, SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the page shows the entry; saving it would only touch updated_at
+
+    def delete_model(self, request, obj):
+        eoi_delete_draft(eoi=obj)
+
+    def delete_queryset(self, request, queryset):
+        for eoi in queryset:
+            eoi_delete_draft(eoi=eoi)
 
     @admin.display(description=_("Land"))
     def land(self, eoi):
@@ -184,43 +240,40 @@ class ExpressionOfInterestAdmin(PlainActionCheckbox, SimpleHistoryAdmin):
             **self.admin_site.each_context(request), "figures": dashboard_figures(),
             "opts": self.model._meta, "title": _("Selection dashboard")})
 
-    def _filtered(self, request):
-        return self.get_changelist_instance(request).get_queryset(request)
+    def _export(self, request, write):
+        """The filtered list as a file, with the scores this reviewer may see."""
+        try:
+            queryset = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            self.message_user(request, _("The export's filters are not valid; choose them "
+                                         "again in the list."), messages.ERROR)
+            return redirect("admin:applications_expressionofinterest_changelist")
+        header = [label for _key, label in EXPORT_COLUMNS]
+        rows = [[row[key] for key, _label in EXPORT_COLUMNS]
+                for row in export_rows(queryset, reviewer=request.user)]
+        return write(header, rows)
 
     def export_csv(self, request):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="expressions-of-interest.csv"'
-        response.write("\ufeff")  # so spreadsheet programs read the umlauts right
-        writer = csv.writer(response)
-        writer.writerow([label for _key, label in EXPORT_COLUMNS])
-        for row in export_rows(self._filtered(request)):
-            writer.writerow([row[key] for key, _label in EXPORT_COLUMNS])
-        return response
+        return self._export(request, lambda header, rows: download(
+            csv_text(header, rows), CSV_TYPE, "expressions-of-interest.csv"))
 
     def export_xlsx(self, request):
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Expressions of interest")
-        sheet.append([label for _key, label in EXPORT_COLUMNS])
-        for row in export_rows(self._filtered(request)):
-            sheet.append([row[key] for key, _label in EXPORT_COLUMNS])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-        response["Content-Disposition"] = 'attachment; filename="expressions-of-interest.xlsx"'
-        return response
+        return self._export(request, lambda header, rows: download(
+            xlsx_bytes([Sheet("Expressions of interest", header, rows)]), XLSX_TYPE,
+            "expressions-of-interest.xlsx"))
 
 
 @admin.register(Criterion)
-class CriterionAdmin(LabelledListEditable, admin.ModelAdmin):
+class CriterionAdmin(LabelledListEditable, DeleteGuard, admin.ModelAdmin):
     list_display = ["name_de", "name_en", "order", "programme"]
     list_editable = ["order"]
 
 
 @admin.register(LateEntry)
-class LateEntryAdmin(SimpleHistoryAdmin):
+class LateEntryAdmin(DeleteGuard, HistoryAdmin):
+    """Deleting a late entry revokes it (its history stays); changing it goes through
+    ``late_entry_grant``."""
+
     list_display = ["city", "call", "expires_at", "granted_by", "granted_at"]
     list_select_related = ["city", "call__programme", "granted_by"]
     fields = ["call", "city", "reason", "expires_at"]

@@ -2,6 +2,7 @@
 
 from django.db.models import Avg, Count, FloatField, IntegerField, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 EXPORT_COLUMNS = [
     ("reference", "Reference"), ("municipality", "Municipality"), ("ags", "AGS"),
@@ -37,22 +38,30 @@ def with_scores(queryset, *, reviewer=None):
     return queryset
 
 
-def export_rows(queryset):
-    """One dict per expression of interest, in EXPORT_COLUMNS order, for CSV and XLSX."""
-    queryset = with_scores(queryset).select_related("city").prefetch_related(
+def export_rows(queryset, *, reviewer):
+    """One dict per expression of interest, in EXPORT_COLUMNS order, for CSV and XLSX.
+
+    Blind review, as in the list: where ``reviewer`` has not scored an entry, its scores and
+    reviewers are left out ("score first" if others have scored it).
+    """
+    queryset = with_scores(queryset, reviewer=reviewer).select_related("city").prefetch_related(
         "topic_interests__topic")
     for eoi in queryset.order_by("reference", "pk"):
-        yield {
+        row = {
             "reference": eoi.reference or "", "municipality": eoi.city.name,
             "ags": eoi.city.ags or "", "land": str(eoi.city.land or ""),
             "status": eoi.get_status_display(), "population": eoi.population,
             "contact_name": eoi.contact_name, "contact_email": eoi.contact_email,
             "topics": "; ".join(f"{t.topic.slug}:{t.role}" for t in eoi.topic_interests.all()),
-            "submitted_at": eoi.submitted_at.isoformat() if eoi.submitted_at else "",
-            "score_average": round(eoi.score_average, 2) if eoi.score_average else "",
-            "score_min": eoi.score_min or "", "score_max": eoi.score_max or "",
-            "reviewers": eoi.reviewers,
+            "submitted_at": eoi.submitted_at,
+            "score_average": (round(eoi.score_average, 2) if eoi.score_average is not None
+                              else None),
+            "score_min": eoi.score_min, "score_max": eoi.score_max, "reviewers": eoi.reviewers,
         }
+        if not eoi.scored_by_me:
+            row.update(score_average=_("score first") if eoi.reviewers else None,
+                       score_min=None, score_max=None, reviewers=None)
+        yield row
 
 
 BAR_HEIGHT, BAR_GAP, CHART_WIDTH, LABEL_WIDTH = 22, 8, 640, 220

@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from applications.enums import EoiStatus
-from applications.formatting import deadline_text
+from applications.formatting import deadline_text, german_time
 from applications.models import Call, ExpressionOfInterest, LateEntry, Score, TopicInterest
 from applications.validators import (
     DECISIONS,
@@ -101,9 +102,19 @@ def _set_topics(eoi: ExpressionOfInterest, topics: dict) -> None:
 
 
 def _next_reference(call: Call) -> str:
-    prefix = f"{'TRY' if call.is_practice else 'VIE'}-{call.closes_at.year}-"
-    taken = ExpressionOfInterest.objects.filter(call=call, reference__startswith=prefix).count()
-    return f"{prefix}{taken + 1:04d}"
+    """The call's next reference; ``call`` is its row, locked by the caller.
+
+    The call counts the numbers it has given, so that a deleted entry's reference is never
+    given again; a reference written another way (the demo's history) is skipped as well.
+    """
+    prefix = f"{'TRY' if call.is_practice else 'VIE'}-{german_time(call.closes_at).year}-"
+    highest = (ExpressionOfInterest.objects.filter(call=call, reference__startswith=prefix)
+               .order_by(Length("reference").desc(), "-reference")
+               .values_list("reference", flat=True).first() or "").removeprefix(prefix)
+    call.references_given = max(call.references_given,
+                                int(highest) if highest.isdigit() else 0) + 1
+    call.save(update_fields=["references_given"])
+    return f"{prefix}{call.references_given:04d}"
 
 
 def eoi_submit(*, eoi: ExpressionOfInterest, user, now: datetime) -> ExpressionOfInterest:
@@ -111,7 +122,7 @@ def eoi_submit(*, eoi: ExpressionOfInterest, user, now: datetime) -> ExpressionO
     from notifications.services import message_queue
 
     with transaction.atomic():
-        Call.objects.select_for_update().get(pk=eoi.call_id)  # one numbering at a time
+        call = Call.objects.select_for_update().get(pk=eoi.call_id)  # one numbering at a time
         eoi = ExpressionOfInterest.objects.select_for_update().get(pk=eoi.pk)
         _check_deadline(call=eoi.call, city=eoi.city, now=now)
         if eoi.status != EoiStatus.DRAFT:
@@ -119,7 +130,7 @@ def eoi_submit(*, eoi: ExpressionOfInterest, user, now: datetime) -> ExpressionO
                                   code="already_submitted")
         validate_complete_for_submission(eoi=eoi)
         eoi.status, eoi.submitted_at = EoiStatus.SUBMITTED, now
-        eoi.reference = eoi.reference or _next_reference(eoi.call)
+        eoi.reference = eoi.reference or _next_reference(call)
         eoi.save()
         message_queue(
             kind="eoi_submitted", to=user.email, recipient=user, related=eoi,
@@ -191,12 +202,23 @@ def late_entry_grant(*, call: Call, city, reason: str, expires_at: datetime, by,
 
 
 def scores_save(*, eoi: ExpressionOfInterest, reviewer, scores: dict) -> list[Score]:
-    """Save one reviewer's scores: ``scores`` maps each Criterion to (value, note)."""
+    """Save one reviewer's scores: ``scores`` maps each Criterion to (value, note).
+
+    A value of None leaves the criterion out: no score is saved for it, and this reviewer's
+    earlier score for it goes. Only the programme's criteria can be scored.
+    """
     saved = []
     with transaction.atomic():
         for criterion, (value, note) in scores.items():
-            score = (Score.objects.filter(eoi=eoi, criterion=criterion, reviewer=reviewer).first()
-                     or Score(eoi=eoi, criterion=criterion, reviewer=reviewer))
+            if criterion.programme_id != eoi.call.programme_id:
+                raise ValidationError(_("%(criterion)s is not a criterion of this call's "
+                                        "programme.") % {"criterion": criterion},
+                                      code="foreign_criterion")
+            mine = Score.objects.filter(eoi=eoi, criterion=criterion, reviewer=reviewer)
+            if value is None:
+                mine.delete()
+                continue
+            score = mine.first() or Score(eoi=eoi, criterion=criterion, reviewer=reviewer)
             score.value, score.note = value, note
             score.full_clean()
             score.save()

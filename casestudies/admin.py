@@ -18,12 +18,22 @@ from accounts.enums import RESEARCHERS_GROUP
 from casestudies import services
 from casestudies.enums import CaseStudyStatus, ReviewAction
 from casestudies.models import CaseStudy, Category, CodedItem, ReviewStep
-from core.admin import LabelledListEditable, ReadOnlyTabularInline
+from core.admin import DeleteGuard, LabelledListEditable, ReadOnlyTabularInline, keep_on_record
 from tandems.models import Tandem
+
+# What the admin never deletes (core.admin.keep_on_record).
+keep_on_record(Category, instead=_(
+    "earlier versions of case studies may name it. Mark it as not in use instead."))
+keep_on_record(
+    CaseStudy,
+    when=lambda study: (study.status != CaseStudyStatus.DRAFT
+                        or study.published_version is not None),
+    instead=_("a case study that has gone beyond a draft, or was published, is never deleted, "
+              "nor are its versions. Ask for changes to bring it back to a draft."))
 
 
 @admin.register(Category)
-class CategoryAdmin(LabelledListEditable, admin.ModelAdmin):
+class CategoryAdmin(LabelledListEditable, DeleteGuard, admin.ModelAdmin):
     list_display = ["order", "slug", "name_de", "name_en", "is_active"]
     list_display_links = ["slug"]
     list_editable = ["order", "name_de", "name_en", "is_active"]
@@ -37,10 +47,6 @@ class CategoryAdmin(LabelledListEditable, admin.ModelAdmin):
 
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if obj is None else {}
-
-    def has_delete_permission(self, request, obj=None):
-        # Earlier versions may name any category; staff retire one with "in use" instead.
-        return False
 
 
 class CodedItemInline(ReadOnlyTabularInline):
@@ -82,7 +88,7 @@ class ReviewStepInline(ReadOnlyTabularInline):
 
 
 @admin.register(CaseStudy)
-class CaseStudyAdmin(admin.ModelAdmin):
+class CaseStudyAdmin(DeleteGuard, admin.ModelAdmin):
     # Asking for changes needs a comment: that step is taken on the case study's page.
     actions = [_review_action(ReviewAction.SUBMIT, _("Submit for review")),
                _review_action(ReviewAction.SEND_TO_CITIES, _("Send to the cities for approval")),
@@ -146,9 +152,3 @@ class CaseStudyAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         """Items are written only through the service; their inline is read-only."""
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-
-    def has_delete_permission(self, request, obj=None):
-        # A study that has gone beyond a draft is on record; it is not deleted.
-        if obj is not None and obj.status != CaseStudyStatus.DRAFT:
-            return False
-        return super().has_delete_permission(request, obj)

@@ -7,8 +7,6 @@ and the downloads always agree. Drafts count: the page is for researchers and st
 (``casestudies.view_synthesis``).
 """
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -19,7 +17,7 @@ from django.utils.translation import ngettext
 
 from casestudies.enums import ItemKind
 from casestudies.models import CaseStudy, Category, CodedItem
-from core.downloads import formula_safe
+from core.downloads import Sheet, csv_text, xlsx_bytes
 from tandems.models import Membership
 
 CHART_LABEL_WIDTH = 250  # the category names left of the bars
@@ -178,35 +176,11 @@ def export_rows(data: Synthesis | None = None) -> list[list[str]]:
 
 
 def items_csv() -> str:
-    """All coded items as CSV (with a BOM, so spreadsheet programs read the umlauts right)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(export_header())
-    for row in export_rows():
-        writer.writerow([formula_safe(value) for value in row])
-    return out.getvalue()
+    """All coded items as CSV."""
+    return csv_text(export_header(), export_rows())
 
 
 def items_xlsx() -> bytes:
     """All coded items as a workbook of one sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Coded items")[:31]
-    sheet.append(export_header())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in export_rows():
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"  # a text starting with "=" is text, not a formula
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in zip("ABCDEFG", (40, 28, 16, 12, 28, 12, 80), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes([Sheet(_("Coded items"), export_header(), export_rows(), wrap=True,
+                             widths=(40, 28, 16, 12, 28, 12, 80))])

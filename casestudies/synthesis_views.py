@@ -7,8 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from casestudies import synthesis as selectors
-from core.downloads import download
-from reports.exports import XLSX_CONTENT_TYPE
+from core.downloads import CSV_TYPE, XLSX_TYPE, download
 
 FORMATS = ("html", "csv", "xlsx")
 
@@ -24,7 +23,7 @@ def synthesis(request):
                                       % {"formats": ", ".join(FORMATS)},
                                       content_type="text/plain; charset=utf-8")
     if output == "csv":
-        return download(selectors.items_csv(), "text/csv; charset=utf-8", "coded-items.csv")
+        return download(selectors.items_csv(), CSV_TYPE, "coded-items.csv")
     if output == "xlsx":
-        return download(selectors.items_xlsx(), XLSX_CONTENT_TYPE, "coded-items.xlsx")
+        return download(selectors.items_xlsx(), XLSX_TYPE, "coded-items.xlsx")
     return render(request, "casestudies/synthesis.html", {"synthesis": selectors.synthesis()})

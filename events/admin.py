@@ -13,12 +13,19 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.admin import ReadOnlyTabularInline
+from core.admin import DeleteGuard, ReadOnlyTabularInline, keep_on_record
 from events import exports, services
 from events.enums import RegistrationStatus
 from events.forms import EventAdminForm
 from events.models import Event, Registration
 from events.selectors import with_counts
+
+# What the admin never deletes (core.admin.keep_on_record): who came stays on record.
+keep_on_record(Registration, instead=_(
+    "people unregister on the event's page, which moves the waiting list up."))
+keep_on_record(Event, when=lambda event: event.registrations.exists(), instead=_(
+    "people have registered for it. Change the event instead and tell them; it stays on "
+    "record with their registrations."))
 
 
 class RegistrationInline(ReadOnlyTabularInline):
@@ -45,7 +52,7 @@ class RegistrationInline(ReadOnlyTabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(DeleteGuard, admin.ModelAdmin):
     form = EventAdminForm
     list_display = ["title", "starts_at", "kind", "format", "capacity", "confirmed",
                     "waiting", "registration_closes_at"]

@@ -3,13 +3,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import DeleteGuard, keep_on_record
 from notifications.enums import MessageState
 from notifications.models import Message
 from notifications.services import message_resend
 
+# The outbox is the record of what was sent; a message's key keeps it from going twice.
+keep_on_record(Message, instead=_(
+    "the outbox is the record of what was sent, and a deleted reminder would be sent again. "
+    "To send an e-mail again, use “Send the selected e-mails again”."))
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(DeleteGuard, admin.ModelAdmin):
     list_display = ["to_email", "kind", "subject", "state", "tries", "created_at", "sent_at"]
     list_filter = ["state", "kind", "language"]
     search_fields = ["to_email", "subject", "key", "recipient__name"]

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import DeleteGuard
 from programme.models import (
     City,
     CityContact,
@@ -28,13 +29,13 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(DeleteGuard, admin.ModelAdmin):
     list_display = ["slug", "name_de", "runs_from", "runs_until", "max_tandems"]
     inlines = [OrganisationInline, MilestoneInline]
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(DeleteGuard, admin.ModelAdmin):
     list_display = ["slug", "name_de", "name_en"]
     search_fields = ["slug", "name_de", "name_en"]
 
@@ -52,7 +53,7 @@ class CityTopicInline(admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(DeleteGuard, admin.ModelAdmin):
     list_display = ["name", "country", "ags", "population", "languages", "time_zone"]
     list_filter = ["country"]
     search_fields = ["name", "ags"]
@@ -65,7 +66,7 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(CityContact)
-class CityContactAdmin(admin.ModelAdmin):
+class CityContactAdmin(DeleteGuard, admin.ModelAdmin):
     list_display = ["user", "city", "function", "email_domain_hint", "verified_at", "verified_by"]
     list_filter = [("verified_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user", "city", "verified_by"]
@@ -87,7 +88,7 @@ class CityContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(JoinRequest)
-class JoinRequestAdmin(admin.ModelAdmin):
+class JoinRequestAdmin(DeleteGuard, admin.ModelAdmin):
     list_display = ["user", "city", "created_at", "approved", "decided_by", "decided_at"]
     list_filter = [("decided_at", admin.EmptyFieldListFilter), "approved"]
     list_select_related = ["user", "city", "decided_by"]
@@ -128,7 +129,7 @@ class PartnerInvitationForm(forms.ModelForm):
 
 
 @admin.register(PartnerInvitation)
-class PartnerInvitationAdmin(admin.ModelAdmin):
+class PartnerInvitationAdmin(DeleteGuard, admin.ModelAdmin):
     """Invite a partner city's contact; the mail goes through the outbox, in English."""
 
     form = PartnerInvitationForm

@@ -5,8 +5,6 @@ page, the PDF, the CSV and the workbook only render it, so they always agree.
 Cells are ``str``, ``int``, ``date`` or a ``list`` of lines (a meeting's participants).
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,12 +15,12 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.downloads import LIST_SEPARATOR, XLSX_TYPE, Sheet, csv_text, xlsx_bytes
 from reports.selectors import Report
 
 CSV_TABLES = ("meetings", "tandems", "attendance", "events", "summary")
 DEFAULT_CSV_TABLE = "meetings"
-LIST_SEPARATOR = "; "
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = XLSX_TYPE
 
 
 @dataclass(frozen=True)
@@ -172,58 +170,13 @@ def report_pdf(report: Report) -> bytes:
 
 # -- CSV and XLSX -------------------------------------------------------------------------
 
-def _plain(value):
-    """A cell for CSV: ISO dates, lines joined."""
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return "" if value is None else value
-
-
 def report_csv(report: Report, key: str = DEFAULT_CSV_TABLE) -> str:
     """One table as CSV: a header row, a row per line and the totals row, if any."""
     table = report_table(report, key)
-    out = io.StringIO()
-    out.write("\ufeff")  # so spreadsheet programs read the umlauts right
-    writer = csv.writer(out)
-    writer.writerow(table.header)
-    for row in table.rows:
-        writer.writerow([_plain(value) for value in row])
-    if table.footer:
-        writer.writerow([_plain(value) for value in table.footer])
-    return out.getvalue()
+    return csv_text(table.header, table.rows, table.footer)
 
 
 def report_xlsx(report: Report) -> bytes:
     """One workbook, a sheet per table: Summary, Tandems, Meetings, Attendance, Events."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    bold = Font(bold=True)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for table in report_tables(report):
-        sheet = workbook.create_sheet(table.title[:31])
-        sheet.append(table.header)
-        for row in table.rows:
-            sheet.append([LIST_SEPARATOR.join(v) if isinstance(v, list) else v for v in row])
-        if table.footer:
-            sheet.append(table.footer)
-            for cell in sheet[sheet.max_row]:
-                cell.font = bold
-        for cell in sheet[1]:
-            cell.font = bold
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for column in sheet.iter_cols(min_row=2):
-            for cell in column:
-                if isinstance(cell.value, date):
-                    cell.number_format = "yyyy-mm-dd"
-        for index, label in enumerate(table.header):
-            width = max([len(label)] + [len(str(_plain(row[index]))) for row in table.rows])
-            letter = sheet.cell(1, index + 1).column_letter
-            sheet.column_dimensions[letter].width = min(max(width + 2, 10), 60)
-        sheet.freeze_panes = "B2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes([Sheet(table.title, table.header, table.rows, table.footer, freeze="B2")
+                       for table in report_tables(report)])

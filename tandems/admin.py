@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from applications.formatting import german_time
+from core.admin import DeleteGuard, HistoryAdmin, keep_on_record
 from programme.models import City, Programme, Topic
 from tandems import services
 from tandems.enums import MeetingStatus, TandemState
@@ -27,6 +27,14 @@ from tandems.models import (
 )
 from tandems.pairing import best_pairs
 from tandems.selectors import meeting_places, pairing_input, pairing_rules
+
+# What the admin never deletes (core.admin.keep_on_record): the tandems' history stays.
+keep_on_record(Tandem, instead=_("mark it as ended or dissolved instead; its members, "
+                                 "meetings and history stay."))
+keep_on_record(Membership, instead=_("withdraw the city instead (action “Withdraw”): the "
+                                     "membership ends and stays in the tandem's history."))
+keep_on_record(Meeting, instead=_("cancel it instead: a cancelled meeting frees its place in "
+                                  "the year and stays in the tandem's history."))
 
 
 def places_text(tandem) -> str:
@@ -102,7 +110,7 @@ def state_action(state):
 
 
 @admin.register(Tandem)
-class TandemAdmin(SimpleHistoryAdmin):
+class TandemAdmin(DeleteGuard, HistoryAdmin):
     list_display = ["__str__", "programme", "state", "formed_on", "ended_on"]
     list_filter = ["state", "programme"]
     change_list_template = "admin/tandems/tandem/change_list.html"
@@ -239,7 +247,7 @@ class WithdrawForm(forms.Form):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(DeleteGuard, HistoryAdmin):
     """Withdrawals and new partners; the history of every membership stays."""
 
     list_display = ["city", "tandem", "joined_on", "left_on"]
@@ -288,7 +296,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PairingRule)
-class PairingRuleAdmin(admin.ModelAdmin):
+class PairingRuleAdmin(DeleteGuard, admin.ModelAdmin):
     list_display = ["german_city", "partner_city", "kind", "note", "programme"]
     list_filter = ["kind"]
     autocomplete_fields = ["german_city", "partner_city"]
@@ -337,7 +345,7 @@ def status_action(status, description):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(DeleteGuard, HistoryAdmin):
     """Staff plan and correct meetings; the yearly cap holds here as on the members' pages."""
 
     form = MeetingAdminForm

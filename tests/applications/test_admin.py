@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from applications.enums import EoiStatus
 from applications.models import Criterion, ExpressionOfInterest, Score, TopicInterest
+from applications.selectors import EXPORT_COLUMNS
 from programme.models import City, CityContact
 from tests.factories import CallFactory, CityFactory, TopicFactory, UserFactory
 
@@ -157,3 +158,72 @@ def test_dashboard_counts_real_submissions_and_draws_labelled_svg(client, applic
     assert {b["label"]: b["value"] for b in figures["status"]["bars"]}["declined"] == 1
     lands = {b["label"]: b["value"] for b in figures["land"]["bars"]}
     assert (lands["Schleswig-Holstein"], lands["Thuringia"], lands["Bavaria"]) == (1, 1, 0)
+
+
+def test_export_neutralises_formulas_in_municipality_names(client, applications):
+    from tests.spreadsheets import FORMULAS, assert_csv_formula_safe, assert_xlsx_formula_safe
+
+    call = applications["Kiel"].call
+    for n, name in enumerate(FORMULAS):
+        ExpressionOfInterest.objects.create(call=call, city=CityFactory(name=name),
+                                            status="submitted", population=1000 + n,
+                                            reference=f"VIE-2022-{n + 10:04d}")
+    staff_member(client)
+    rows = assert_csv_formula_safe(client.get(f"{LIST}export.csv").content)
+    assert rows[4][5] == "1000"  # the population stays a number
+    sheet = assert_xlsx_formula_safe(client.get(f"{LIST}export.xlsx").content).active
+    assert (sheet["F5"].value, sheet["F5"].data_type) == (1000, "n")
+
+
+def scored_by(eoi, reviewer, value):
+    criterion = Criterion.objects.get_or_create(programme=eoi.call.programme, name_de="Passung",
+                                                name_en="Fit")[0]
+    return Score.objects.create(eoi=eoi, criterion=criterion, reviewer=reviewer, value=value)
+
+
+def test_export_shows_only_the_scores_of_entries_the_reviewer_has_scored(client, applications):
+    other, me = staff_member(), staff_member(client)
+    scored_by(applications["Kiel"], other, 5)  # Kiel: only the other reviewer
+    scored_by(applications["Hamm"], other, 4)  # Hamm: both
+    scored_by(applications["Hamm"], me, 2)
+    columns = ["score_average", "score_min", "score_max", "reviewers"]
+
+    def scores(rows):
+        header = rows[0]
+        at = [header.index(label) for key, label in EXPORT_COLUMNS if key in columns]
+        return {row[1]: [row[i] for i in at] for row in rows[1:]}
+
+    csv_rows = list(csv.reader(io.StringIO(
+        client.get(f"{LIST}export.csv", HTTP_ACCEPT_LANGUAGE="en").content.decode("utf-8-sig"))))
+    assert scores(csv_rows) == {"Kiel": ["score first", "", "", ""],
+                                "Hamm": ["3.0", "2", "4", "2"], "Jena": ["", "", "", ""]}
+    sheet = load_workbook(io.BytesIO(client.get(f"{LIST}export.xlsx").content)).active
+    xlsx = scores([list(row) for row in sheet.iter_rows(values_only=True)])
+    assert xlsx["Hamm"] == [3, 2, 4, 2] and xlsx["Kiel"][1:] == [None, None, None]
+    assert "5" not in str(xlsx["Kiel"])
+
+
+def test_score_form_starts_unscored_and_needs_a_choice_or_leave_out_per_criterion(
+        client, applications):
+    eoi = applications["Kiel"]
+    fit, size = (Criterion.objects.create(programme=eoi.call.programme, name_de=n, name_en=n)
+                 for n in ("Passung", "Größe"))
+    me = staff_member(client)
+    Score.objects.create(eoi=eoi, criterion=size, reviewer=me, value=2)
+    url = f"{LIST}{eoi.pk}/score/"
+    form = client.get(url, HTTP_ACCEPT_LANGUAGE="en").context["form"]
+    assert (form[f"value_{fit.pk}"].value(), form[f"value_{size.pk}"].value()) == ("", "2")
+
+    untouched = {f"value_{fit.pk}": "", f"value_{size.pk}": "",
+                 f"note_{fit.pk}": "", f"note_{size.pk}": ""}
+    refused = client.post(url, untouched, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400
+    errors = refused.context["form"].errors
+    assert errors[f"value_{fit.pk}"] == ["Choose a score for “Passung”, or leave it out."]
+    assert errors[f"value_{size.pk}"] == ["Choose a score for “Größe”, or leave it out."]
+    assert list(Score.objects.values_list("value", flat=True)) == [2]  # nothing saved
+
+    saved = client.post(url, {**untouched, f"value_{fit.pk}": "4",
+                              f"value_{size.pk}": "leave-out"})
+    assert saved.status_code == 302
+    assert list(Score.objects.values_list("criterion", "value")) == [(fit.pk, 4)]

@@ -167,6 +167,41 @@ def test_second_submission_gets_the_next_number(call, clerk):
         assert eoi_submit(eoi=eoi, user=clerk, now=OPEN).reference == f"VIE-2022-{n:04d}"
 
 
+def test_references_are_never_given_twice_after_a_deletion(call, clerk):
+    def submit(name):
+        eoi = complete(eoi_start(call=call, city=CityFactory(name=name), user=clerk, now=OPEN))
+        return eoi_submit(eoi=eoi, user=clerk, now=OPEN)
+
+    first, second = submit("Hamm"), submit("Pirna")
+    eoi_delete_draft(eoi=eoi_start(call=call, city=CityFactory(), user=clerk, now=OPEN))
+    ExpressionOfInterest.objects.filter(pk=second.pk).delete()  # the newest row goes
+    third = submit("Jena")
+    ExpressionOfInterest.objects.filter(pk=first.pk).delete()  # and an older one
+    fourth = submit("Kiel")
+    # Written another way (the demo's history): the numbering goes on after it.
+    ExpressionOfInterest.objects.create(call=call, city=CityFactory(), status="submitted",
+                                        reference="VIE-2022-0009")
+    fifth = submit("Gera")
+    assert [e.reference for e in (first, second, third, fourth, fifth)] == [
+        "VIE-2022-0001", "VIE-2022-0002", "VIE-2022-0003", "VIE-2022-0004", "VIE-2022-0010"]
+
+
+def test_the_counter_starts_after_the_references_given_before_it(call):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    ExpressionOfInterest.objects.create(call=call, city=CityFactory(), status="submitted",
+                                        reference="VIE-2022-0002")
+    gone = ExpressionOfInterest.objects.create(call=call, city=CityFactory(), status="submitted",
+                                               reference="VIE-2022-0005")
+    gone.delete()  # before the counter, its reference was given again: not any more
+    migration = import_module("applications.migrations.0005_call_references_given")
+    migration.count_references_given(apps, None)
+    call.refresh_from_db()
+    assert call.references_given == 5
+
+
 def test_practice_call_numbers_apart_and_never_counts(city, clerk):
     practice = CallFactory(is_practice=True)
     eoi = complete(eoi_start(call=practice, city=city, user=clerk, now=OPEN))
@@ -239,3 +274,31 @@ def test_submission_survives_a_broken_broker_and_mail_server(
     eoi.refresh_from_db()
     assert eoi.status == EoiStatus.SUBMITTED and eoi.reference == "VIE-2022-0001"
     assert Message.objects.get(kind="eoi_submitted").state == "pending"
+
+
+def test_scores_save_leaves_a_criterion_out_and_removes_the_earlier_score(call, city):
+    from applications.models import Criterion, Score
+    from applications.services import scores_save
+
+    eoi = ExpressionOfInterest.objects.create(call=call, city=city, status="submitted")
+    fit, size = (Criterion.objects.create(programme=call.programme, name_de=n, name_en=n)
+                 for n in ("Passung", "Größe"))
+    reviewer, other = UserFactory(is_staff=True), UserFactory(is_staff=True)
+    scores_save(eoi=eoi, reviewer=other, scores={fit: (5, ""), size: (5, "")})
+    scores_save(eoi=eoi, reviewer=reviewer, scores={fit: (4, "gut"), size: (2, "")})
+    scores_save(eoi=eoi, reviewer=reviewer, scores={fit: (3, ""), size: (None, "egal")})
+    mine = Score.objects.filter(reviewer=reviewer)
+    assert [(s.criterion, s.value, s.note) for s in mine] == [(fit, 3, "")]
+    assert Score.objects.filter(reviewer=other).count() == 2  # the others' scores stay
+
+
+def test_scores_save_refuses_a_criterion_of_another_programme(call, city):
+    from applications.models import Criterion, Score
+    from applications.services import scores_save
+
+    eoi = ExpressionOfInterest.objects.create(call=call, city=city, status="submitted")
+    foreign = Criterion.objects.create(programme=CallFactory().programme, name_de="X",
+                                       name_en="X")
+    with pytest.raises(ValidationError) as error:
+        scores_save(eoi=eoi, reviewer=UserFactory(), scores={foreign: (3, "")})
+    assert error.value.code == "foreign_criterion" and not Score.objects.exists()

@@ -60,3 +60,13 @@ def test_staff_review_and_decide(page, axe_check, live_server):
     expect(page.locator(".messagelist")).to_contain_text("1 Interessenbekundung geändert")
     waitlisted.refresh_from_db()
     assert waitlisted.status == "accepted"
+
+    # The history says who decided what, and why; it restores nothing.
+    page.goto(f"/admin/applications/expressionofinterest/{waitlisted.pk}/history/")
+    expect(page.locator("#change-history")).to_contain_text(
+        "Status: auf der Warteliste → angenommen")
+    expect(page.locator("#change-history")).to_contain_text("Ein Platz ist frei geworden.")
+    axe_check(page)
+    page.locator("#change-history a").last.click()
+    expect(page.locator("#content-main input[type=submit]")).to_have_count(0)
+    axe_check(page)

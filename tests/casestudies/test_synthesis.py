@@ -224,3 +224,13 @@ def test_the_number_of_queries_stays_the_same_as_case_studies_grow(client, outpu
         coded(tandem_factory(formed_on=date(2023, 1, 1 + index)), f"Mehr {index}",
               [FUNDING, SKILLS, POLITICS, EU, LICENCES, TRAINING, MEETINGS])
     assert _queries(client, output) == small
+
+
+def test_the_exports_neutralise_formulas_in_titles_and_items(staff_client):
+    from tests.spreadsheets import FORMULAS, assert_csv_formula_safe, assert_xlsx_formula_safe
+
+    coded(make_tandem(), FORMULAS[0], [Item("barrier", "funding", "local", text)
+                                       for text in FORMULAS[1:]])
+    rows = assert_csv_formula_safe(staff_client.get(url("en") + "?format=csv").content)
+    assert len(rows) == 4
+    assert_xlsx_formula_safe(staff_client.get(url("en") + "?format=xlsx").content)

@@ -112,7 +112,8 @@ def test_the_xlsx_export_of_one_event(staff_client, event_with_people, programme
     assert [row[2] for row in rows] == ["anna@example.org", "bernd@example.org",
                                         "carla@example.org", "dirk@example.org"]
     assert [row[6] for row in rows] == [None, None, 1, 2]
-    assert rows[1][1] == "'=HYPERLINK(1)"
+    name = sheet.cell(3, 2)  # a text, marked as one, never a formula
+    assert (name.value, name.data_type, name.quotePrefix) == ("=HYPERLINK(1)", "s", True)
     registered = Registration.objects.get(user__email="anna@example.org").created_at
     assert rows[0][7] == timezone.localtime(registered).replace(tzinfo=None, microsecond=0)
 
@@ -201,3 +202,18 @@ def test_staff_add_an_event_in_the_admin(staff_client, programme):
     assert response.status_code == 302, response.content.decode()[:2000]
     event = Event.objects.get(title="Neu")
     assert event.link == "https://meet.example.org/neu" and event.capacity == 20
+
+
+def test_the_participant_lists_neutralise_formulas_in_names_and_cities(staff_client, programme):
+    from tests.factories import CityFactory, tandem_factory
+    from tests.spreadsheets import FORMULAS, assert_csv_formula_safe, assert_xlsx_formula_safe
+
+    tandem = tandem_factory(programme=programme, german=CityFactory(name=FORMULAS[0]))
+    event = upcoming(programme, title="@x")
+    for name in FORMULAS[1:]:
+        user = member_contact(tandem, name=name)
+        registration_create(event=event, user=user, city=city_of(user))
+    url = f"{CHANGELIST}{event.pk}/participants"
+    assert len(assert_csv_formula_safe(staff_client.get(f"{url}.csv").content)) == 4
+    sheet = assert_xlsx_formula_safe(staff_client.get(f"{url}.xlsx").content).active
+    assert [cell.is_date for cell in sheet["H"][1:]] == [True] * 3  # times stay times

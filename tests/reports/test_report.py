@@ -363,3 +363,20 @@ def test_the_page_works_in_german_too(world, staff_client):
 def test_the_admin_links_to_the_report(staff_client):
     html = staff_client.get("/admin/").content.decode()
     assert 'href="/de/bericht/"' in html or 'href="/en/bericht/"' in html
+
+
+def test_the_exports_neutralise_formulas_in_city_names_titles_and_participants(staff_client):
+    from tests.spreadsheets import FORMULAS, assert_csv_formula_safe, assert_xlsx_formula_safe
+
+    formula, plus, minus, at_sign = FORMULAS
+    tandem = tandem_factory(programme=ProgrammeFactory(),
+                            german=CityFactory(name=formula),
+                            partner=CityFactory(name=plus, country="NL", ags=None))
+    german, partner = (m.city for m in tandem.memberships.order_by("city__country"))
+    held(tandem, at(2023, 3, 1), host=german, title=minus, participants=at_sign)
+    held(tandem, at(2023, 9, 1), host=partner, title="Besuch", participants="Anna")
+    rows = assert_csv_formula_safe(staff_client.get(
+        "/en/bericht/2023/?format=csv&table=meetings").content)
+    assert rows[1][-1] == "1"  # a number stays a number
+    workbook = assert_xlsx_formula_safe(staff_client.get("/en/bericht/2023/?format=xlsx").content)
+    assert workbook["Meetings"]["G2"].data_type == "n"

@@ -281,7 +281,14 @@ ADMIN_REFUSED = {
     "admin:applications_expressionofinterest_add",  # municipalities apply themselves
     "admin:notifications_message_add",  # mail comes from the services
     "admin:programme_joinrequest_add",  # people ask to join themselves
-    "admin:casestudies_category_delete",  # old versions may name any category
+}
+# The first row of these stays on record: its delete page sends staff back to the row with
+# a message that says what to do instead (core.admin.DeleteGuard).
+ADMIN_KEPT_ON_DELETE = {
+    "admin:applications_expressionofinterest_delete", "admin:casestudies_category_delete",
+    "admin:events_event_delete", "admin:notifications_message_delete",
+    "admin:tandems_meeting_delete", "admin:tandems_membership_delete",
+    "admin:tandems_tandem_delete",
 }
 
 
@@ -321,6 +328,8 @@ def _admin_route(name) -> Route | None:
         if action in ("changelist", "add", "dashboard", "export_csv", "export_xlsx",
                       "suggestions"):
             return Route(E(ADMIN_LOGIN, staff=staff))
+        if name in ADMIN_KEPT_ON_DELETE:
+            staff = (302, f"/admin/{model._meta.app_label}/{model._meta.model_name}/")
         if action in ("change", "history", "delete"):
             return Route(E(ADMIN_LOGIN, staff=staff), lambda w: {"object_id": first().pk})
         if action == "simple_history":
