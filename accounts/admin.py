@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -7,6 +9,10 @@ from accounts.models import User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """People and their roles. Only superusers manage superusers and decide who is staff
+    (``accounts.manage_account``, ``accounts.grant_staff_status``): for other staff a
+    superuser's page is read-only, its password page and deletion are refused."""
+
     ordering = ["email"]
     list_display = ["email", "name", "language", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_active", "language", "groups"]
@@ -22,10 +28,34 @@ class UserAdmin(DjangoUserAdmin):
                                                 "password1", "password2"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["delete_selected"]
 
     def get_readonly_fields(self, request, obj=None):
-        # Staff manage people and roles, but only a superuser can make another one.
         fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields.append("is_superuser")
+        if not request.user.has_perm("accounts.grant_staff_status"):
+            fields += ["is_staff", "is_superuser"]
         return fields
+
+    def has_change_permission(self, request, obj=None):
+        # Also guards the password page (UserAdmin.user_change_password asks this).
+        return (super().has_change_permission(request, obj)
+                and request.user.has_perm("accounts.manage_account", obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return (super().has_delete_permission(request, obj)
+                and request.user.has_perm("accounts.manage_account", obj))
+
+    @admin.action(permissions=["delete"],
+                  description=_("Delete selected %(verbose_name_plural)s"))
+    def delete_selected(self, request, queryset):
+        """Django's bulk delete, without the accounts this staff member may not manage."""
+        refused = [user for user in queryset
+                   if not request.user.has_perm("accounts.manage_account", user)]
+        if refused:
+            self.message_user(request, gettext(
+                "Only superusers manage superusers; not deleted: %(accounts)s.")
+                % {"accounts": ", ".join(user.email for user in refused)}, messages.WARNING)
+            queryset = queryset.exclude(pk__in=[user.pk for user in refused])
+        if not queryset.exists():
+            return None
+        return admin_actions.delete_selected(self, request, queryset)

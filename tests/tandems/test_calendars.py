@@ -25,6 +25,7 @@ from tandems.services import (
 from tests.factories import (
     CityFactory,
     ProgrammeFactory,
+    StaffFactory,
     UserFactory,
     meeting_factory,
     member_contact,
@@ -182,7 +183,7 @@ def test_feed_personal_lists_only_the_members_tandem(client, tandem):
 
 def test_feed_personal_of_staff_lists_all_meetings(client, tandem):
     meetings = [meeting_factory(tandem), meeting_factory(tandem_factory())]
-    feed = calendar_feed_get(user=UserFactory(is_staff=True))
+    feed = calendar_feed_get(user=StaffFactory())
     uids = {str(e["UID"]) for e in events(client.get(feed_url(feed)).content)}
     assert uids == {f"{m.uid}@vernetztineuropa" for m in meetings}
 
@@ -233,7 +234,7 @@ def test_feed_query_count_is_constant_with_2_or_20_meetings(client, django_asser
     programme = ProgrammeFactory(max_tandems=20)
     starts = [datetime(year, month, 10, 10, tzinfo=BERLIN)
               for year in (2022, 2023, 2024) for month in (6, 10)]
-    staff_feed = calendar_feed_get(user=UserFactory(is_staff=True))
+    staff_feed = calendar_feed_get(user=StaffFactory())
 
     def add_tandem_with(count):
         tandem = tandem_factory(programme=programme)
@@ -267,8 +268,8 @@ def test_viewable_tandems_match_the_view_tandem_rule(tandem):
     left = member_contact(tandem, german=False)
     membership_end(membership=tandem.memberships.get(city__country="NL"),
                    left_on=date(2024, 1, 1))
-    users = [UserFactory(is_staff=True), UserFactory(), member_contact(tandem),
-             member_contact(other, verified=False), left]
+    users = [StaffFactory(), StaffFactory(second_factor=False), UserFactory(),
+             member_contact(tandem), member_contact(other, verified=False), left]
     for user in users:
         allowed = {t for t in Tandem.objects.all() if user.has_perm("tandems.view_tandem", t)}
         assert set(viewable_tandems(user)) == allowed, user

@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from programme.models import CityContact
 from tandems.models import Tandem
+from tests.factories import with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_tandem_pages_keep_a_constant_query_count(client, seeded):
     from tandems.services import tandem_set_topics
 
     tandem = Tandem.objects.get(memberships__city__name="Hamm")
-    client.force_login(User.objects.get(email="staff@example.org"))
+    client.force_login(with_second_factor(User.objects.get(email="staff@example.org")))
     detail, public = f"/de/tandems/{tandem.pk}/", "/de/tandems/"
     queries(client, detail)
     before = (queries(client, detail), queries(client, public))
