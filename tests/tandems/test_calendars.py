@@ -30,6 +30,7 @@ from tests.factories import (
     meeting_factory,
     member_contact,
     tandem_factory,
+    with_second_factor,
 )
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +187,19 @@ def test_feed_personal_of_staff_lists_all_meetings(client, tandem):
     feed = calendar_feed_get(user=StaffFactory())
     uids = {str(e["UID"]) for e in events(client.get(feed_url(feed)).content)}
     assert uids == {f"{m.uid}@vernetztineuropa" for m in meetings}
+
+
+def test_feed_of_staff_without_a_second_factor_is_an_ordinary_users(client, tandem):
+    """Checked at each fetch: the owner's staff rights wait for their authenticator app."""
+    mine, other = meeting_factory(tandem), meeting_factory(tandem_factory())
+    owner = member_contact(tandem, is_staff=True)
+    feed = calendar_feed_get(user=owner)
+    uids = {str(e["UID"]) for e in events(client.get(feed_url(feed)).content)}
+    assert uids == {f"{mine.uid}@vernetztineuropa"}
+    assert f"{other.uid}@" not in client.get(feed_url(feed)).content.decode()
+    with_second_factor(owner)
+    uids = {str(e["UID"]) for e in events(client.get(feed_url(feed)).content)}
+    assert uids == {f"{m.uid}@vernetztineuropa" for m in (mine, other)}
 
 
 def test_feed_keeps_cancelled_meetings_marked_cancelled(client, tandem):
