@@ -86,7 +86,7 @@ def test_bulk_delete_leaves_out_superusers_with_a_message(staff_client, superuse
         "post": "yes"})
     assert response.status_code == 302
     messages = [str(m) for m in get_messages(response.wsgi_request)]
-    assert any("root@example.org" in m and "superusers" in m for m in messages), messages
+    assert any("root@example.org" in m and "Administrator" in m for m in messages), messages
     assert User.objects.filter(pk=superuser.pk).exists()
     assert not User.objects.filter(pk=person.pk).exists()
 
