@@ -47,8 +47,9 @@ def eoi_start(*, call: Call, city, user, now: datetime) -> ExpressionOfInterest:
     _check_deadline(call=call, city=city, now=now)
     validate_country_eligible(call=call, city=city)
     exists = ValidationError(
-        _("An expression of interest for %(city)s already exists in this call. Its contact "
-          "can add you, or ask the project team."), code="exists", params={"city": city.name})
+        _("An expression of interest for %(city)s already exists in this call. You can ask "
+          "to be added: its verified contacts or the project team decide."), code="exists",
+        params={"city": city.name})
     if ExpressionOfInterest.objects.filter(call=call, city=city).exists():
         raise exists
     eoi = ExpressionOfInterest(call=call, city=city, created_by=user, contact_name=user.name,

@@ -34,6 +34,17 @@ def test_members_see_their_own_tandem_only(client, seeded):
     assert client.get(f"/en/tandems/{mine.pk}/").status_code == 404
 
 
+def test_the_tandem_page_names_only_verified_contacts(client, seeded):
+    """Someone who named Krefeld when starting a draft is not shown as its contact."""
+    tandem = Tandem.objects.get(memberships__city__name="Krefeld", memberships__left_on=None)
+    claimant = User.objects.create_user("claimant@example.org", "x")
+    CityContact.objects.create(user=claimant, city=tandem.memberships.get(
+        city__name="Krefeld").city)
+    client.force_login(User.objects.get(email="krefeld@example.org"))
+    page = client.get(f"/de/tandems/{tandem.pk}/").content.decode()
+    assert "krefeld@example.org" in page and "claimant@example.org" not in page
+
+
 def test_a_withdrawn_citys_contacts_no_longer_see_the_tandem(client, seeded):
     sofia_contact = User.objects.create_user("sofia@example.org", "x")
     CityContact.objects.create(user=sofia_contact, city_id=Tandem.objects.get(
