@@ -97,4 +97,3 @@ class User(AbstractBaseUser, PermissionsMixin):
     def needs_second_factor(self) -> bool:
         """A staff account whose rights wait for an authenticator app (for templates)."""
         return permissions.needs_second_factor(self)
-

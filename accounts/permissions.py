@@ -284,6 +284,7 @@ def people_of_expressions(eois) -> dict:
     return {pk: sorted((users[i] for i in user_ids if i in users), key=lambda u: u.pk)
             for pk, user_ids in ids.items()}
 
+
 # -- reports ----------------------------------------------------------------
 # The funder report: figures on every tandem and city, so staff only.
 rules.add_perm("reports.view_report", is_staff)
