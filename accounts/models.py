@@ -1,8 +1,16 @@
-from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
+from asgiref.sync import sync_to_async
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    PermissionsMixin,
+    UserManager,
+    _user_has_module_perms,
+    _user_has_perm,
+)
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import permissions
 from accounts.enums import Language
 
 
@@ -65,3 +73,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.name or self.email
+
+    # No superuser shortcut (Django's PermissionsMixin answers True to everything for an
+    # active superuser without asking anyone): the rules in accounts/permissions.py decide,
+    # so a superuser needs a second factor like all staff and changes an applicant's entry
+    # only in the admin. Django's model permissions (a superuser's all, groups, per-user
+    # ones) count only for staff with a second factor. has_perms asks has_perm for each.
+    def has_perm(self, perm, obj=None):
+        if permissions.is_staff(self):
+            return _user_has_perm(self, perm, obj)
+        return permissions.PermissionBackend().has_perm(self, perm, obj)
+
+    def has_module_perms(self, app_label):
+        return permissions.is_staff(self) and _user_has_module_perms(self, app_label)
+
+    async def ahas_perm(self, perm, obj=None):
+        return await sync_to_async(self.has_perm)(perm, obj)
+
+    async def ahas_module_perms(self, app_label):
+        return await sync_to_async(self.has_module_perms)(app_label)
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """A staff account whose rights wait for an authenticator app (for templates)."""
+        return permissions.needs_second_factor(self)

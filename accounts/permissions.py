@@ -5,13 +5,16 @@ Views, templates (``{% load rules %}{% has_perm ... %}``) and the admin all ask
 :class:`PermissionBackend`. Later features add their rules at the bottom, one
 ``rules.add_perm`` per question, built from the role predicates below.
 
-Roles: staff are active ``is_staff`` users and may do everything in the
-platform's own apps; researchers are members of the ``researchers`` group; a
-city's contacts are users with a staff-verified ``CityContact`` for that city.
+Roles: staff are active ``is_staff`` users with an authenticator app (TOTP) and may do
+everything in the platform's own apps; a staff account without one is an ordinary user
+until it sets one up. Researchers are members of the ``researchers`` group; a city's
+contacts are users with a staff-verified ``CityContact`` for that city. An unverified
+``CityContact`` (made when someone starts a draft or is let join) is only a claim for
+staff to check: no rule below counts it.
 """
 
 import rules
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.enums import RESEARCHERS_GROUP
 
@@ -19,9 +22,49 @@ PROJECT_APPS = {"accounts", "programme", "applications", "notifications", "tande
                 "reports", "casestudies"}
 
 
+def has_second_factor(user) -> bool:
+    """True if ``user`` has set up an authenticator app (TOTP).
+
+    Looked up once per user object (a request's user, a feed's owner), so that a page
+    asking many questions pays one query.
+    """
+    if not user.is_authenticated:
+        return False
+    known = getattr(user, "_has_second_factor", None)
+    if known is None:
+        from allauth.mfa.models import Authenticator
+
+        known = Authenticator.objects.filter(user_id=user.pk,
+                                             type=Authenticator.Type.TOTP).exists()
+        user._has_second_factor = known
+    return known
+
+
 @rules.predicate
 def is_staff(user):
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
+    """Staff rights: an active staff account with a second factor, superuser or not."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff
+                and has_second_factor(user))
+
+
+def needs_second_factor(user) -> bool:
+    """True for a staff account whose rights wait for an authenticator app."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff
+                and not has_second_factor(user))
+
+
+def staff_members():
+    """Everybody who holds staff rights now (``is_staff`` above), as a queryset of users.
+
+    The staff who are told of things: a staff account without a second factor is not.
+    Keep it in step with the predicate; tests/accounts/test_permissions.py checks they agree.
+    """
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth import get_user_model
+
+    totp = Authenticator.objects.filter(type=Authenticator.Type.TOTP)
+    return get_user_model().objects.filter(is_active=True, is_staff=True,
+                                           pk__in=totp.values("user_id"))
 
 
 is_researcher = rules.is_active & rules.is_group_member(RESEARCHERS_GROUP)
@@ -30,29 +73,36 @@ is_researcher = rules.is_active & rules.is_group_member(RESEARCHERS_GROUP)
 @rules.predicate
 def is_verified_contact_of(user, city):
     """True if ``user`` speaks for ``city``: a contact that staff have verified."""
-    if city is None or not user.is_authenticated:
+    if city is None or not user.is_authenticated or not user.is_active:
         return False
     return user.city_contacts.filter(city=city, verified_at__isnull=False).exists()
 
 
-@rules.predicate
-def is_contact_of(user, city):
-    """True if ``user`` is named as a contact of ``city``, verified by staff or not yet."""
-    if city is None or not user.is_authenticated:
-        return False
-    return user.city_contacts.filter(city=city).exists()
+def spoken_for(user):
+    """The cities ``user`` speaks for (``is_verified_contact_of``), as a queryset."""
+    from programme.models import City
+
+    if not user.is_authenticated or not user.is_active:
+        return City.objects.none()
+    return City.objects.filter(contacts__user=user, contacts__verified_at__isnull=False)
+
+
+def _joined(join_requests):
+    """The approved requests to join among ``join_requests``; one a person decided on their
+    own (possible before the rule below was fixed) lets nobody in."""
+    return join_requests.filter(approved=True).exclude(decided_by=F("user"))
 
 
 @rules.predicate
 def is_contact_for_eoi(user, eoi):
-    """Who works on an expression of interest: the person who started it, people a contact
-    let join the municipality, and its staff-verified contacts. Naming a municipality when
-    starting a draft in another call does not open this one."""
-    if eoi is None or not user.is_authenticated:
+    """Who works on an expression of interest: the person who started it, people staff or a
+    verified contact let join the municipality, and its staff-verified contacts. Starting a
+    draft opens that draft only: not the municipality's other entries."""
+    if eoi is None or not user.is_authenticated or not user.is_active:
         return False
-    if eoi.created_by_id == user.pk or is_verified_contact_of(user, eoi.city):
+    if eoi.created_by_id == user.pk or is_verified_contact_of(user, eoi.city_id):
         return True
-    return user.join_requests.filter(city=eoi.city_id, approved=True).exists()
+    return _joined(user.join_requests.filter(city=eoi.city_id)).exists()
 
 
 @rules.predicate
@@ -74,6 +124,22 @@ def role_of(user) -> str:
     return "user" if user.is_authenticated else "public"
 
 
+# -- accounts ---------------------------------------------------------------
+@rules.predicate
+def is_superuser(user):
+    return bool(user.is_superuser and is_staff(user))
+
+
+@rules.predicate
+def is_superuser_account(user, account):
+    return account is not None and account.is_superuser
+
+
+# Only superusers manage superusers (change, set the password, deactivate, delete) and
+# decide who is staff or superuser (accounts/admin.py).
+rules.add_perm("accounts.manage_account", is_superuser | (is_staff & ~is_superuser_account))
+rules.add_perm("accounts.grant_staff_status", is_superuser)
+
 # -- the public site -------------------------------------------------------
 rules.add_perm("programme.view_programme", rules.always_allow)
 rules.add_perm("programme.view_city", rules.always_allow)
@@ -90,11 +156,19 @@ rules.add_perm("programme.edit_city_profile", is_staff | (is_partner_city & is_v
 
 
 @rules.predicate
-def is_contact_for_request(user, join_request):
-    return join_request is not None and is_contact_of(user, join_request.city)
+def is_verified_contact_for_request(user, join_request):
+    return join_request is not None and is_verified_contact_of(user, join_request.city_id)
 
 
-rules.add_perm("programme.decide_joinrequest", is_staff | is_contact_for_request)
+@rules.predicate
+def asked_to_join(user, join_request):
+    return join_request is not None and join_request.user_id == user.pk
+
+
+# Who speaks for a municipality is decided by staff or its verified contacts, never by the
+# person asking (programme.services.join_request_decide asks this too).
+rules.add_perm("programme.decide_joinrequest",
+               ~asked_to_join & (is_staff | is_verified_contact_for_request))
 rules.add_perm("core.access_staff_area", is_staff)
 
 # -- tandems ------------------------------------------------------------------
@@ -153,8 +227,63 @@ rules.add_perm("tandems.add_meetingdocument",
 
 # -- expressions of interest -----------------------------------------------
 # Applicant rights; the deadline itself is checked by the services, not here.
+# Staff read every entry but change them only in the admin, superusers too
+# (accounts.models.User.has_perm has no superuser shortcut).
 rules.add_perm("applications.view_expressionofinterest", is_staff | is_contact_for_eoi)
 rules.add_perm("applications.edit_expressionofinterest", is_contact_for_eoi)
+
+
+def editable_expressions(user):
+    """``applications.edit_expressionofinterest`` as one queryset: the entries ``user`` works
+    on, for *My expressions of interest*.
+
+    Keep it in step with the rule above; tests/accounts/test_permissions.py checks they agree.
+    """
+    from applications.models import ExpressionOfInterest
+
+    if not user.is_authenticated or not user.is_active:
+        return ExpressionOfInterest.objects.none()
+    spoken_for = user.city_contacts.filter(verified_at__isnull=False).values("city")
+    joined = _joined(user.join_requests.all()).values("city")
+    return ExpressionOfInterest.objects.filter(
+        Q(created_by=user) | Q(city__in=spoken_for) | Q(city__in=joined))
+
+
+def viewable_expressions(user):
+    """``applications.view_expressionofinterest`` as one queryset (staff: every entry)."""
+    from applications.models import ExpressionOfInterest
+
+    return ExpressionOfInterest.objects.all() if is_staff(user) else editable_expressions(user)
+
+
+def people_of_expressions(eois) -> dict:
+    """Who works on each of ``eois`` (``is_contact_for_eoi``), as {pk: [active users]}.
+
+    The mails about an entry (decisions, reminders) go to them, never to someone who only
+    claims the municipality. Three queries, however many entries.
+    """
+    from django.contrib.auth import get_user_model
+
+    from programme.models import CityContact, JoinRequest
+
+    eois = list(eois)
+    cities = {eoi.city_id for eoi in eois}
+    by_city: dict = {}
+    verified = CityContact.objects.filter(city__in=cities, verified_at__isnull=False)
+    joined = _joined(JoinRequest.objects.filter(city__in=cities))
+    for rows in (verified.values_list("city_id", "user_id"),
+                 joined.values_list("city_id", "user_id")):
+        for city_id, user_id in rows:
+            by_city.setdefault(city_id, set()).add(user_id)
+    ids = {}
+    for eoi in eois:
+        ids[eoi.pk] = set(by_city.get(eoi.city_id, ()))
+        if eoi.created_by_id:
+            ids[eoi.pk].add(eoi.created_by_id)
+    users = get_user_model().objects.filter(is_active=True).in_bulk(set().union(*ids.values()))
+    return {pk: sorted((users[i] for i in user_ids if i in users), key=lambda u: u.pk)
+            for pk, user_ids in ids.items()}
+
 
 # -- reports ----------------------------------------------------------------
 # The funder report: figures on every tandem and city, so staff only.

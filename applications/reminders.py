@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import people_of_expressions
 from applications.enums import EoiStatus
 from applications.formatting import german_time
 from applications.models import ExpressionOfInterest
@@ -12,7 +13,8 @@ from notifications.registry import Due, ReminderKind
 
 
 def drafts_due(days_before: int):
-    """Who is due the reminder ``days_before`` the close: every contact of every open draft.
+    """Who is due the reminder ``days_before`` the close: everybody who works on an open
+    draft (its starter, the people let join, the verified contacts).
 
     The occasion is the reminder's own day, so each draft gets each reminder once.
     """
@@ -20,14 +22,14 @@ def drafts_due(days_before: int):
     def due(now):
         today = timezone.localdate(now)
         closing_day = today + timedelta(days=days_before)
-        drafts = (ExpressionOfInterest.objects
-                  .filter(status=EoiStatus.DRAFT, call__closes_at__date=closing_day,
-                          call__closes_at__gte=now)
-                  .select_related("call", "city").prefetch_related("city__contacts__user"))
+        drafts = list(ExpressionOfInterest.objects
+                      .filter(status=EoiStatus.DRAFT, call__closes_at__date=closing_day,
+                              call__closes_at__gte=now)
+                      .select_related("call", "city"))
+        people = people_of_expressions(drafts)
         for eoi in drafts:
-            for contact in eoi.city.contacts.all():
-                yield Due(recipient=contact.user, related=eoi, occasion=today,
-                          context={"eoi": eoi})
+            for person in people[eoi.pk]:
+                yield Due(recipient=person, related=eoi, occasion=today, context={"eoi": eoi})
 
     return due
 

@@ -23,7 +23,7 @@ from applications.validators import (
     validate_status_change,
     validate_within_deadline,
 )
-from programme.models import CityContact
+from programme.models import CityContact, JoinRequest
 
 EDITABLE = (EoiStatus.DRAFT, EoiStatus.SUBMITTED)
 EOI_FIELDS = ("population", "contact_name", "contact_function", "contact_department",
@@ -40,12 +40,17 @@ def _check_deadline(*, call: Call, city, now: datetime) -> None:
 
 
 def eoi_start(*, call: Call, city, user, now: datetime) -> ExpressionOfInterest:
-    """Start a draft for a municipality; the person who starts it becomes its contact."""
+    """Start a draft for a municipality; the person who starts it works on this draft.
+
+    They are also named as an unverified contact of the municipality: a claim for staff to
+    verify, which opens nothing else (accounts.permissions).
+    """
     _check_deadline(call=call, city=city, now=now)
     validate_country_eligible(call=call, city=city)
     exists = ValidationError(
-        _("An expression of interest for %(city)s already exists in this call. Its contact "
-          "can add you, or ask the project team."), code="exists", params={"city": city.name})
+        _("An expression of interest for %(city)s already exists in this call. You can ask "
+          "to be added: its verified contacts or the project team decide."), code="exists",
+        params={"city": city.name})
     if ExpressionOfInterest.objects.filter(call=call, city=city).exists():
         raise exists
     eoi = ExpressionOfInterest(call=call, city=city, created_by=user, contact_name=user.name,
@@ -154,9 +159,11 @@ def eoi_change_status(*, eoi: ExpressionOfInterest, to: str, by, reason: str, no
     """Move an expression of interest through the selection: the one way to change its status.
 
     Records who, when and why in the history. A decision (shortlisted, accepted,
-    waitlisted, declined) is mailed to every contact of the municipality in their
-    language, with the reason if staff chose to include it.
+    waitlisted, declined) is mailed to everybody who works on the entry (its starter, the
+    people let join and the verified contacts; not someone who merely claims the
+    municipality) in their language, with the reason if staff chose to include it.
     """
+    from accounts.permissions import people_of_expressions
     from notifications.services import message_queue
 
     with transaction.atomic():
@@ -168,10 +175,10 @@ def eoi_change_status(*, eoi: ExpressionOfInterest, to: str, by, reason: str, no
         eoi.save()
         if to in DECISIONS:
             version = eoi.history.latest().history_id
-            for contact in eoi.city.contacts.select_related("user"):
+            for person in people_of_expressions([eoi])[eoi.pk]:
                 message_queue(
-                    kind="eoi_decision", to=contact.user.email, recipient=contact.user,
-                    related=eoi, key=f"eoi_decision:{eoi.pk}:{version}:{contact.user_id}",
+                    kind="eoi_decision", to=person.email, recipient=person,
+                    related=eoi, key=f"eoi_decision:{eoi.pk}:{version}:{person.pk}",
                     template="applications/email/eoi_decision",
                     context={"eoi": eoi, "reason": reason.strip() if reason_in_mail else ""},
                 )
@@ -179,12 +186,23 @@ def eoi_change_status(*, eoi: ExpressionOfInterest, to: str, by, reason: str, no
 
 
 def eoi_delete_draft(*, eoi: ExpressionOfInterest) -> None:
-    """Delete a draft that was never submitted (also after the close)."""
+    """Delete a draft that was never submitted (also after the close).
+
+    The starter's unverified claim to the municipality goes with it, unless another entry
+    they started or an approved request to join still stands behind it.
+    """
     eoi = ExpressionOfInterest.objects.get(pk=eoi.pk)
     if eoi.status != EoiStatus.DRAFT or eoi.submitted_at:
         raise ValidationError(_("Only a draft that was never submitted can be deleted."),
                               code="not_a_draft")
-    eoi.delete()
+    with transaction.atomic():
+        eoi.delete()
+        starter, city = eoi.created_by_id, eoi.city_id
+        still_needed = (
+            ExpressionOfInterest.objects.filter(created_by=starter, city=city).exists()
+            or JoinRequest.objects.filter(user=starter, city=city, approved=True).exists())
+        if starter and not still_needed:
+            CityContact.objects.filter(user=starter, city=city, verified_at=None).delete()
 
 
 def late_entry_grant(*, call: Call, city, reason: str, expires_at: datetime, by,

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import editable_expressions, spoken_for
 from applications import services
 from applications.documents import eoi_pdf
 from applications.forms import ExpressionOfInterestForm, StartForm
@@ -46,8 +47,10 @@ def _add_errors(form, error: ValidationError) -> None:
 @login_required
 def my_applications(request):
     now = timezone.now()
-    expressions = (ExpressionOfInterest.objects.filter(city__contacts__user=request.user)
-                   .select_related("call", "city").distinct().order_by("-call__closes_at"))
+    # The entries this person works on, as the permissions module says (never a list of
+    # everything a claimed municipality ever sent).
+    expressions = (editable_expressions(request.user).select_related("call", "city")
+                   .order_by("-call__closes_at", "city__name"))
     calls = Call.objects.open_at(now).select_related("programme").order_by("is_practice")
     return render(request, "applications/my_applications.html",
                   {"expressions": expressions, "open_calls": calls})
@@ -58,7 +61,8 @@ def my_applications(request):
 def start(request, call_id):
     call = get_object_or_404(Call.objects.select_related("programme"), pk=call_id)
     now = timezone.now()
-    late = LateEntry.objects.filter(call=call, city__contacts__user=request.user,
+    # A late entry opens the form for the people who speak for its municipality.
+    late = LateEntry.objects.filter(call=call, city__in=spoken_for(request.user),
                                     expires_at__gte=now).exists()
     is_open = is_within_deadline(call=call, now=now) or late
     form = StartForm(request.POST if request.method == "POST" and is_open else None)
@@ -140,7 +144,10 @@ def edit(request, pk):
 def detail(request, pk):
     eoi = _eoi_or_404(request, pk, perm="applications.view_expressionofinterest")
     interests = eoi.topic_interests.select_related("topic")
-    join_requests = eoi.city.join_requests.filter(decided_at=None).select_related("user")
+    # Only the requests this person may decide (staff, a verified contact; not one's own).
+    join_requests = [join_request for join_request in
+                     eoi.city.join_requests.filter(decided_at=None).select_related("user")
+                     if request.user.has_perm("programme.decide_joinrequest", join_request)]
     return render(request, "applications/detail.html", {
         "eoi": eoi, "interests": interests, "is_open": _is_open(eoi, timezone.now()),
         "can_edit": request.user.has_perm("applications.edit_expressionofinterest", eoi),
@@ -156,8 +163,9 @@ def ask_to_join(request, city_id):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, _("Your request has been sent to the contacts of %(city)s. "
-                                    "You will get an e-mail when they have decided.")
+        messages.success(request, _("Your request has been sent. The verified contacts of "
+                                    "%(city)s or the project team decide on it; you will get "
+                                    "an e-mail when it has been decided.")
                          % {"city": city.name})
     return redirect("applications:mine")
 

@@ -71,7 +71,11 @@ def create(tandems: int) -> str:
                 place="Rathaus", agenda="1. Begrüßung\n2. Austausch\n3. Nächste Schritte",
                 uid=uuid.uuid4()))
     Meeting.objects.bulk_create(meetings, batch_size=2000)
+    from allauth.mfa.models import Authenticator
+
     staff = User.objects.create_user("staff@example.org", "x", is_staff=True, language="de")
+    # Staff rights need the second factor: without it the feed is an ordinary user's (empty).
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
     return CalendarFeed.objects.create(user=staff).get_absolute_url()
 
 

@@ -10,10 +10,10 @@ study that moved on is no longer current.
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import staff_members
 from applications.formatting import german_time
 from casestudies.enums import CaseStudyStatus, ReviewAction
 from casestudies.models import CaseStudy, ReviewStep
@@ -40,7 +40,7 @@ def review_due(now):
     """Every active staff member, for each study in review longer than the set days."""
     days = settings.CASE_STUDY_REVIEW_REMINDER_DAYS
     studies = _waiting(CaseStudyStatus.IN_REVIEW, days, now)
-    staff = list(get_user_model().objects.filter(is_staff=True, is_active=True)) if studies else []
+    staff = list(staff_members()) if studies else []
     for case_study, day in studies:
         for user in staff:
             yield Due(recipient=user, related=case_study, occasion=day,

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import staff_members
 from casestudies.enums import CaseStudyStatus, ReviewAction
 from casestudies.models import CaseStudy, Category, CodedItem, ReviewStep
 from casestudies.taxonomy import DEFAULT_CATEGORIES
@@ -220,7 +221,7 @@ def _tell(case_study: CaseStudy, step: ReviewStep, members: list) -> None:
 
     User = get_user_model()
     researchers = list(case_study.researchers.filter(is_active=True))
-    staff = list(User.objects.filter(is_staff=True, is_active=True))
+    staff = list(staff_members())
     cities = [step.city] if step.city else members
     contacts = list(User.objects.filter(
         is_active=True, city_contacts__city__in=cities,

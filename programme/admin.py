@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -102,9 +103,14 @@ class JoinRequestAdmin(DeleteGuard, admin.ModelAdmin):
     def _decide(self, request, queryset, approve):
         from programme.services import join_request_decide
 
-        for join_request in queryset.filter(decided_at__isnull=True):
-            join_request_decide(request=join_request, by=request.user, approve=approve,
-                                now=timezone.now())
+        for join_request in queryset.filter(decided_at__isnull=True).select_related("user",
+                                                                                 "city"):
+            try:
+                join_request_decide(request=join_request, by=request.user, approve=approve,
+                                    now=timezone.now())
+            except ValidationError as error:  # e.g. a staff member's own request
+                self.message_user(request, f"{join_request}: {error.messages[0]}",
+                                  messages.ERROR)
 
     @admin.action(description=_("Approve the selected requests"))
     def approve(self, request, queryset):

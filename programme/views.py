@@ -10,9 +10,13 @@ from django.utils.translation import gettext as _
 from core.page_cache import cache_publicly
 from programme.forms import CityProfileForm
 from programme.infosheet import infosheet_filename, infosheet_pdf
-from programme.models import City, PartnerInvitation, Topic
+from programme.models import City, PartnerInvitation, Programme, Topic
 from programme.selectors import programme_facts
-from programme.services import city_profile_update, partner_invitation_accept
+from programme.services import (
+    city_profile_update,
+    invitation_is_for,
+    partner_invitation_accept,
+)
 
 
 def _facts():
@@ -40,10 +44,16 @@ def infosheet(request):
 
 @login_required
 def invitation(request, token):
-    """A partner city's invited contact accepts, once signed up and logged in."""
+    """A partner city's invited contact accepts, once signed up and logged in.
+
+    The invitation belongs to the invited address: any other account gets a page that says
+    which address it is for (403), and nothing changes.
+    """
     invitation = get_object_or_404(PartnerInvitation.objects.select_related("city"),
                                    token=token)
-    if request.method == "POST":
+    other_account = (not invitation.accepted_at
+                     and not invitation_is_for(invitation=invitation, user=request.user))
+    if request.method == "POST" and not other_account:
         try:
             partner_invitation_accept(invitation=invitation, user=request.user,
                                       now=timezone.now())
@@ -52,7 +62,10 @@ def invitation(request, token):
             return redirect("programme:page")
         messages.success(request, _("Welcome! Please complete your city's profile."))
         return redirect("programme:city_profile", pk=invitation.city.pk)
-    return render(request, "programme/invitation.html", {"invitation": invitation})
+    return render(request, "programme/invitation.html",
+                  {"invitation": invitation, "other_account": other_account,
+                   "programme": Programme.objects.current()},
+                  status=403 if other_account else 200)
 
 
 @login_required

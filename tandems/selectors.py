@@ -76,7 +76,9 @@ def other_clocks(cities) -> list:
 
 
 def contacts_of(cities):
-    return (CityContact.objects.filter(city__in=cities).select_related("user", "city")
+    """The people who speak for ``cities``: verified contacts, not someone's mere claim."""
+    return (CityContact.objects.filter(city__in=cities, verified_at__isnull=False)
+            .select_related("user", "city")
             .order_by("city__name", "user__name"))
 
 

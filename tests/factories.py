@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 
 from accounts.models import User
 from applications.models import Call
@@ -25,6 +26,26 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class StaffFactory(UserFactory):
+    """A staff member with an authenticator app: staff rights need the second factor.
+
+    ``StaffFactory(second_factor=False)`` is a staff account that has not set one up yet.
+    """
+
+    is_staff = True
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            with_second_factor(self)
+
+
+def with_second_factor(user):
+    """Give ``user`` an authenticator app (e.g. the demo staff account); returns ``user``."""
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    return user
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):

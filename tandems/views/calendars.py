@@ -28,7 +28,8 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 def _title(user, tandem=None) -> str:
     if tandem is not None:
         return _("Tandem %(tandem)s") % {"tandem": tandem}
-    return _("All meetings of all tandems") if user.is_staff else _("Meetings of my tandems")
+    return (_("All meetings of all tandems") if user.has_perm("core.access_staff_area")
+            else _("Meetings of my tandems"))
 
 
 @never_cache  # the page shows secret addresses
@@ -44,9 +45,10 @@ def subscriptions(request):
                                     "Add the new address to your calendar app."))
         return redirect("tandems:calendars")
     # Staff get one feed of everything; a feed per tandem would be a long list.
-    tandems = [] if user.is_staff else list(tandems_with_members(viewable_tandems(user)))
+    staff = user.has_perm("core.access_staff_area")
+    tandems = [] if staff else list(tandems_with_members(viewable_tandems(user)))
     feeds = []
-    if user.is_staff or tandems:
+    if staff or tandems:
         feeds.append((services.calendar_feed_get(user=user), _title(user)))
     feeds += [(services.calendar_feed_get(user=user, tandem=tandem), _title(user, tandem))
               for tandem in tandems]

@@ -20,9 +20,9 @@ def participating(request):
         raise Http404
     tandems = list(tandems_with_members(programme.tandems.live()))
     mine = []
-    if request.user.is_authenticated:
-        mine = [t for t in tandems if request.user.has_perm("tandems.view_tandem", t)
-                and not request.user.is_staff]
+    # Staff see every tandem: "yours" would list them all.
+    if request.user.is_authenticated and not request.user.has_perm("core.access_staff_area"):
+        mine = [t for t in tandems if request.user.has_perm("tandems.view_tandem", t)]
     return render(request, "tandems/participating.html", {
         "programme": programme, "tandems": tandems, "diagram": diagram(tandems), "mine": mine})
 

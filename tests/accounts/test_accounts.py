@@ -57,9 +57,38 @@ def test_staff_with_two_factor_reaches_the_admin(client, seeded):
     assert client.get("/admin/").status_code == 200
 
 
+SET_UP = 'href="/de/accounts/2fa/totp/activate/"'
+
+
+@pytest.mark.parametrize("path", ["/de/bericht/2023/", "/de/bericht/2023/?format=csv",
+                                  "/de/fallstudien/synthesis/", "/de/tandems/timeline/"])
+def test_staff_without_two_factor_are_ordinary_users_told_how_to_get_their_rights(
+        client, seeded, path):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(path)
+    html = response.content.decode()
+    if path.startswith("/de/bericht/") or "synthesis" in path:
+        assert response.status_code == 403
+    else:  # the timeline of an ordinary user: their own tandems' meetings (none)
+        assert response.status_code == 200 and "Krefeld – Venlo" not in html
+    assert SET_UP in html and "/admin/" not in html
+
+
+def test_staff_with_two_factor_see_the_administration_and_no_reminder(client, seeded):
+    staff = UserFactory(is_staff=True)
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP,
+                                 data={"secret": "x"})
+    client.force_login(staff)
+    html = client.get("/de/").content.decode()
+    assert 'href="/admin/"' in html and SET_UP not in html
+
+
 def test_non_staff_do_not_need_two_factor(client, seeded):
     client.force_login(UserFactory())
-    assert client.get("/en/").status_code == 200
+    response = client.get("/en/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="/en/accounts/2fa/totp/activate/"' not in html and 'href="/admin/"' not in html
 
 
 def test_delete_account_needs_the_password(client, seeded):

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def submitted(status=EoiStatus.SUBMITTED, contacts=("de",)):
     city = CityFactory(name="Arnsberg")
     for language in contacts:
-        CityContact.objects.create(user=UserFactory(language=language), city=city)
+        CityContact.objects.create(user=UserFactory(language=language), city=city,
+                                   verified_at=timezone.now())
     return ExpressionOfInterest.objects.create(call=CallFactory(), city=city, status=status,
                                                reference="VIE-2022-0007")
 
@@ -75,3 +76,27 @@ def test_withdrawal_is_not_mailed_as_a_decision(django_capture_on_commit_callbac
         eoi_change_status(eoi=eoi, to=EoiStatus.WITHDRAWN, by=UserFactory(), reason="Rat",
                           now=timezone.now())
     assert mail.outbox == []
+
+
+def test_decision_mail_goes_to_who_works_on_the_entry_not_to_a_mere_claimant(
+    django_capture_on_commit_callbacks
+):
+    from programme.models import JoinRequest
+
+    eoi = submitted(contacts=("de",))
+    eoi.created_by = UserFactory(email="starter@arnsberg.example")
+    eoi.save()
+    verified = CityContact.objects.get(city=eoi.city).user
+    joiner = UserFactory(email="joiner@arnsberg.example")
+    JoinRequest.objects.create(user=joiner, city=eoi.city, approved=True, decided_by=verified,
+                               decided_at=timezone.now())
+    claimant = UserFactory(email="claimant@example.org")
+    CityContact.objects.create(user=claimant, city=eoi.city)  # started a draft elsewhere
+    self_approved = UserFactory(email="self@example.org")
+    JoinRequest.objects.create(user=self_approved, city=eoi.city, approved=True,
+                               decided_by=self_approved, decided_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        eoi_change_status(eoi=eoi, to=EoiStatus.ACCEPTED, by=UserFactory(is_staff=True),
+                          reason="Passt", now=timezone.now())
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [verified.email, "starter@arnsberg.example", "joiner@arnsberg.example"])

@@ -239,6 +239,25 @@ def test_withdraw_and_delete_a_draft_work_after_the_close(call, city, clerk):
         eoi_delete_draft(eoi=submitted)
 
 
+def test_deleting_a_draft_drops_the_starters_claim_to_the_municipality(call, city, clerk):
+    draft = eoi_start(call=call, city=city, user=clerk, now=OPEN)
+    eoi_delete_draft(eoi=draft)
+    assert not CityContact.objects.filter(user=clerk, city=city).exists()
+
+
+def test_deleting_a_draft_keeps_a_claim_something_else_needs(call, city, clerk):
+    practice = CallFactory(programme=call.programme, is_practice=True)
+    kept = eoi_start(call=practice, city=city, user=clerk, now=OPEN)
+    eoi_delete_draft(eoi=eoi_start(call=call, city=city, user=clerk, now=OPEN))
+    assert CityContact.objects.filter(user=clerk, city=city).exists()  # for the other draft
+    eoi_delete_draft(eoi=kept)
+    assert not CityContact.objects.filter(user=clerk, city=city).exists()
+    # A verified contact stays a contact: staff decided that, not the draft.
+    CityContact.objects.create(user=clerk, city=city, verified_at=OPEN)
+    eoi_delete_draft(eoi=eoi_start(call=call, city=city, user=clerk, now=OPEN))
+    assert CityContact.objects.filter(user=clerk, city=city, verified_at=OPEN).exists()
+
+
 def test_late_entry_lets_one_municipality_in_after_the_close(call, city, clerk):
     staff = UserFactory(is_staff=True)
     expires = CLOSED + timedelta(days=3)

@@ -9,7 +9,7 @@ from applications.enums import EoiStatus
 from applications.models import ExpressionOfInterest
 from applications.services import eoi_start
 from programme.models import City
-from tests.factories import CallFactory, CityFactory, TopicFactory, UserFactory
+from tests.factories import CallFactory, CityFactory, StaffFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -234,3 +234,15 @@ def test_without_rate_limits_a_benchmark_may_save_as_often_as_it_likes(client, e
     url = f"/de/interessenbekundung/{eoi.pk}/bearbeiten/"
     for n in range(3):
         assert client.post(url, form_data(motivation=f"Fassung {n}", save="1")).status_code == 302
+
+
+def test_a_superuser_reads_an_entry_but_changes_it_only_in_the_admin(eoi, client):
+    client.force_login(StaffFactory(is_superuser=True))
+    page = client.get(f"/de/interessenbekundung/{eoi.pk}/")
+    assert page.status_code == 200 and not page.context["can_edit"]
+    assert client.get(f"/de/interessenbekundung/{eoi.pk}/bearbeiten/").status_code == 404
+    response = client.post(f"/de/interessenbekundung/{eoi.pk}/bearbeiten/",
+                           {"save": "1", "motivation": "Vom Superuser"})
+    assert response.status_code == 404
+    eoi.refresh_from_db()
+    assert eoi.motivation != "Vom Superuser"

@@ -16,7 +16,7 @@ from casestudies.models import CaseStudy
 from tandems.services import membership_add, membership_end
 from tests.casestudies.conftest import make_case_study, make_researcher, make_tandem
 from tests.casestudies.conftest import set_status as put_in_status
-from tests.factories import CityFactory, UserFactory, member_contact
+from tests.factories import CityFactory, StaffFactory, UserFactory, member_contact
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,7 @@ EXPECTED = {
     "inactive assigned researcher": (PUBLIC, set(), set()),
     "staff": (ALL, ALL, ALL),
     "inactive staff": (PUBLIC, set(), set()),
+    "staff without a second factor": (PUBLIC, set(), set()),
     "verified contact of the German city": (SHOWN, set(), set()),
     "verified contact of the partner city": (SHOWN, set(), set()),
     "unverified contact of a tandem city": (PUBLIC, set(), set()),
@@ -69,7 +70,9 @@ def user_in_role(role, case_study, former_contact, other_tandem):
         case_study.researchers.add(user)
         return user
     if role in ("staff", "inactive staff"):
-        return UserFactory(is_staff=True, is_active=role == "staff")
+        return StaffFactory(is_active=role == "staff")
+    if role == "staff without a second factor":
+        return StaffFactory(second_factor=False, is_superuser=True)
     if role == "verified contact of the German city":
         return member_contact(tandem)
     if role == "verified contact of the partner city":

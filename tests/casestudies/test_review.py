@@ -13,7 +13,7 @@ from casestudies.services import casestudy_save, casestudy_transition
 from notifications.models import Message
 from notifications.services import notifications_sweep
 from tests.casestudies.conftest import FUNDING, make_case_study, make_researcher, make_tandem
-from tests.factories import UserFactory, member_contact
+from tests.factories import StaffFactory, member_contact
 
 pytestmark = pytest.mark.django_db
 SUBMIT, SEND, APPROVE, CHANGES, PUBLISH = (
@@ -25,7 +25,7 @@ SUBMIT, SEND, APPROVE, CHANGES, PUBLISH = (
 def people(db):
     tandem = make_tandem()
     author = make_researcher(language="de")
-    staff = UserFactory(is_staff=True, language="de")
+    staff = StaffFactory(language="de")
     german = member_contact(tandem, german=True, language="de")
     partner = member_contact(tandem, german=False, language="en")
     unverified = member_contact(tandem, german=True, verified=False)

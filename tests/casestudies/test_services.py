@@ -20,7 +20,7 @@ from tests.casestudies.conftest import (
     make_researcher,
     make_tandem,
 )
-from tests.factories import UserFactory, tandem_factory
+from tests.factories import StaffFactory, UserFactory, tandem_factory
 from tests.support import postgres_available, require
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def written(case_study, base, by=None, changes=None, items=None):
 
 
 def test_create_starts_an_empty_draft_as_version_1(tandem, researcher):
-    staff = UserFactory(is_staff=True)
+    staff = StaffFactory()
     case_study = casestudy_create(tandem=tandem, title="Fallstudie Krefeld – Venlo",
                                   language="en", researchers=[researcher], by=staff)
     case_study = CaseStudy.objects.get(pk=case_study.pk)

@@ -49,20 +49,16 @@ DECISIONS = {
     "auth.Group": Ops(NOT_OURS, NOT_OURS, NOT_OURS),
     "account.EmailAddress": Ops(NOT_OURS, NOT_OURS, NOT_OURS),
     "mfa.Authenticator": Ops(NOT_OURS, NOT_OURS, NOT_OURS),
-    # The user admin belongs to item 12 (accounts/admin.py, another engineer): only
-    # superusers manage superusers. This row says what the admin does after that change;
-    # what the change adds is checked by test_user_admin_leaves_superusers_to_superusers
-    # (marked xfail until it is merged). INTEGRATOR: when item 12 is merged, make this row
-    # what the user admin then does (e.g. "refused: superusers only" if staff no longer
-    # manage users at all) and remove that xfail mark.
+    # Only superusers manage superusers and decide who is staff (accounts.manage_account,
+    # accounts.grant_staff_status); issue 20 may leave users and groups to superusers alone.
     "accounts.User": Ops(
-        add="plain: staff add people (Django's user form)",
-        change="plain: ordinary users; a superuser: refused, superusers only (item 12)",
-        delete="plain: ordinary users; a superuser: refused, superusers only (item 12)",
-        actions={"delete_selected": "plain: as delete (item 12)"},
-        # Deleting a person cascades to their registrations and contacts: what goes and what
-        # is anonymised is the account-deletion rule (item 8, accounts/services.py), so the
-        # user admin is not guarded here.
+        add="plain: staff add people (Django's user form; staff status read only)",
+        change="plain: ordinary users; a superuser: refused, superusers only",
+        delete="service: accounts.services.user_delete (what goes and what stays without the "
+               "person's name, as on 'Delete account'); a superuser: refused, superusers only",
+        actions={"delete_selected": "service: as delete, superusers left out with a message"},
+        # The account deletion's own declaration decides what a deletion does with each
+        # relation (accounts/personal_data.py), so the user admin is not guarded here.
         guarded=False),
     # -- programme --------------------------------------------------------------------------
     "programme.Programme": Ops(
@@ -135,8 +131,6 @@ DECISIONS = {
                  "make_ended": "service: tandems.services.tandem_set_state",
                  "make_dissolved": "service: tandems.services.tandem_set_state"},
         revert=REVERT_REFUSED),
-    # The membership's add form and its withdraw action belong to item 5 (another engineer):
-    # if that change renames the action or adds a form, the integrator updates this row.
     "tandems.Membership": Ops(
         add="service: tandems.services.membership_add",
         change="plain: every field read only, the save changes nothing",
@@ -461,8 +455,6 @@ def test_staff_who_are_not_superusers_cannot_manage_djangos_and_allauths_models(
     assert staff_client.get(path).status_code == 403
 
 
-@pytest.mark.xfail(strict=True, reason="item 12 (accounts/admin.py, another engineer): only "
-                   "superusers manage superusers. INTEGRATOR: remove this mark once merged.")
 def test_user_admin_leaves_superusers_to_superusers(staff_client, as_staff):
     from tests.factories import UserFactory
 
@@ -472,3 +464,17 @@ def test_user_admin_leaves_superusers_to_superusers(staff_client, as_staff):
     assert type(superuser).objects.filter(pk=superuser.pk).exists()
     assert not user_admin.has_change_permission(as_staff, superuser)
     assert not user_admin.has_delete_permission(as_staff, superuser)
+
+
+def test_deleting_a_user_in_the_admin_goes_through_the_account_deletion(client, monkeypatch):
+    from accounts import admin as accounts_admin
+    from tests.factories import StaffFactory, UserFactory
+
+    deleted = []
+    monkeypatch.setattr(accounts_admin, "user_delete",
+                        lambda *, user: deleted.append(user.email))
+    client.force_login(StaffFactory(is_superuser=True))
+    person = UserFactory(email="weg@example.org")
+    response = client.post(url(person, "delete"), {"post": "yes"})
+    assert response.status_code == 302
+    assert deleted == ["weg@example.org"]

@@ -5,14 +5,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from accounts.models import User
 from accounts.permissions import event_registration_cities
 from core.demo import seed
 from events.enums import RegistrationStatus
 from events.models import Event, Registration
 from events.services import registration_create
 from tests.events.conftest import city_of, make_event
-from tests.factories import CityContactFactory, UserFactory, member_contact, tandem_factory
+from tests.factories import (
+    CityContactFactory,
+    StaffFactory,
+    UserFactory,
+    member_contact,
+    tandem_factory,
+)
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -44,7 +49,7 @@ def test_the_demo_registers_nobody_for_events_still_ahead(db):
 def test_register_rule_asks_for_a_verified_contact_of_a_live_tandem_city(db):
     tandem = tandem_factory()
     event = make_event(tandem.programme)
-    staff = UserFactory(is_staff=True)
+    staff = StaffFactory()
     member, partner = member_contact(tandem), member_contact(tandem, german=False)
     unverified = member_contact(tandem, verified=False)
     loner = UserFactory()
@@ -65,5 +70,5 @@ def test_unregister_rule_is_for_the_person_and_staff(db):
                                        now=datetime(2024, 5, 1, tzinfo=BERLIN))
     assert member.has_perm("events.unregister", registration)
     assert not other.has_perm("events.unregister", registration)
-    assert User.objects.create(email="s@example.org", is_staff=True).has_perm(
+    assert StaffFactory().has_perm(
         "events.unregister", registration)

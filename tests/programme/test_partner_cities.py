@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from programme.models import CityContact, CityTopic, PartnerInvitation
 from programme.services import partner_invitation_accept, partner_invite
-from tests.factories import CityFactory, TopicFactory, UserFactory
+from tests.factories import CityFactory, StaffFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,12 +71,58 @@ def test_only_verified_contacts_of_a_partner_city_edit_its_profile(client, utrec
 
 
 def test_an_invitation_is_used_once_and_never_for_a_german_city(utrecht):
-    staff = UserFactory(is_staff=True)
+    staff = StaffFactory()
     invitation = partner_invite(city=utrecht, email="a@utrecht.example", by=staff,
                                 now=timezone.now())
-    partner_invitation_accept(invitation=invitation, user=UserFactory(), now=timezone.now())
+    partner_invitation_accept(invitation=invitation, user=UserFactory(email="a@utrecht.example"),
+                              now=timezone.now())
     with pytest.raises(ValidationError):
         partner_invitation_accept(invitation=invitation, user=UserFactory(), now=timezone.now())
     with pytest.raises(ValidationError):
         partner_invite(city=CityFactory(), email="b@example.org", by=staff, now=timezone.now())
     assert PartnerInvitation.objects.count() == 1
+
+
+@pytest.fixture
+def invitation(utrecht):
+    return partner_invite(city=utrecht, email="Digital@Utrecht.example", by=StaffFactory(),
+                          now=timezone.now())
+
+
+def test_an_invitation_is_accepted_only_with_the_invited_address(invitation, utrecht):
+    holder = UserFactory(email="someone@else.example")  # the link was forwarded or leaked
+    with pytest.raises(ValidationError) as error:
+        partner_invitation_accept(invitation=invitation, user=holder, now=timezone.now())
+    assert error.value.code == "other_address"
+    assert "Digital@Utrecht.example" in error.value.messages[0]
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert not CityContact.objects.filter(city=utrecht).exists()
+
+
+def test_the_invited_address_counts_only_verified_and_in_any_case(invitation, utrecht):
+    person = UserFactory(email="private@example.org")
+    EmailAddress.objects.create(user=person, email="digital@utrecht.example", verified=False)
+    with pytest.raises(ValidationError):
+        partner_invitation_accept(invitation=invitation, user=person, now=timezone.now())
+    EmailAddress.objects.filter(user=person, email="digital@utrecht.example").update(
+        verified=True)
+    contact = partner_invitation_accept(invitation=invitation, user=person, now=timezone.now())
+    assert (contact.city, contact.verified_by) == (utrecht, invitation.invited_by)
+
+
+def test_another_account_gets_a_page_that_says_whose_invitation_it_is(client, invitation,
+                                                                     utrecht):
+    client.force_login(UserFactory(email="someone@else.example", language="en"))
+    path = f"/en/partner/invitation/{invitation.token}/"
+    page = client.get(path)
+    assert page.status_code == 403
+    html = page.content.decode()
+    assert "Digital@Utrecht.example" in html and "someone@else.example" in html
+    assert "Accept the invitation" not in html and "project team" in html
+    assert f'name="next" value="{path}"' in html  # log out, then back here to log in
+    response = client.post(path)
+    assert response.status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert not CityContact.objects.filter(city=utrecht).exists()

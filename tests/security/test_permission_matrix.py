@@ -36,8 +36,11 @@ from tandems.models import Meeting, PairingRule, Tandem
 from tandems.services import calendar_feed_get, document_add, minutes_save
 from tests.factories import UserFactory, member_contact
 
+# "staff_without_2fa": a staff account that has not set up its authenticator app; it has an
+# ordinary user's rights (accounts.permissions.is_staff), so it gets each URL's default
+# below, and the admin sends it to set one up.
 ROLES = ("anonymous", "contact", "other_contact", "partner", "researcher", "other_researcher",
-         "staff")
+         "staff", "staff_without_2fa")
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
@@ -46,6 +49,7 @@ LOGIN = (302, "/de/accounts/login/")
 ADMIN_LOGIN = (302, "/admin/login/")
 HOME = (302, "/de/")
 REAUTHENTICATE = (302, "/de/accounts/reauthenticate/")
+SET_UP_TWO_FACTOR = (302, "/de/accounts/2fa/totp/activate/")
 
 
 # -- the URL names, from the resolver -------------------------------------------------------
@@ -104,7 +108,8 @@ def build_world():
     world = SimpleNamespace(
         users={"anonymous": None, "contact": contact, "other_contact": member_contact(hamm),
                "partner": member_contact(krefeld, german=False), "researcher": researcher,
-               "other_researcher": other_researcher, "staff": staff},
+               "other_researcher": other_researcher, "staff": staff,
+               "staff_without_2fa": UserFactory(is_staff=True)},
         tandem=krefeld, meeting=meeting, document=document, case_study=case_study,
         eoi=ExpressionOfInterest.objects.get(city=city_krefeld, call__is_practice=False),
         practice_call=practice_call, event=Event.objects.order_by("starts_at").first(),
@@ -191,8 +196,9 @@ ROUTES = {
     "calendar_feed": Route(E(200), lambda w: {"token": w.feed.token}),
     "programme:page": Route(E(200)),
     "programme:infosheet": Route(E(200)),
-    # The token in the e-mailed link is the key; accepting it needs a login.
-    "programme:invitation": Route(E(200, anonymous=LOGIN),
+    # The token in the e-mailed link is the key; accepting it needs a login with the invited
+    # address (nobody here has it: the page says whose invitation it is).
+    "programme:invitation": Route(E(403, anonymous=LOGIN),
                                   lambda w: {"token": w.invitation.token}),
     "programme:city_profile": Route(E(404, anonymous=LOGIN, partner=200, staff=200),
                                     lambda w: {"pk": w.venlo.pk}),
@@ -347,7 +353,10 @@ def route_for(name) -> Route | None:
     if name in ROUTES:
         return ROUTES[name]
     if name.startswith("admin:"):
-        return _admin_route(name)
+        route = _admin_route(name)
+        if route is not None:  # staff without a second factor: to the set-up page first
+            route.expect = {**route.expect, "staff_without_2fa": SET_UP_TWO_FACTOR}
+        return route
     return None
 
 
@@ -432,12 +441,14 @@ KREFELD_OBJECTS = [
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("role", ["other_contact", "staff_without_2fa"])
 @pytest.mark.parametrize(("name", "method"), KREFELD_OBJECTS,
                          ids=[f"{n}-{m}" for n, m in KREFELD_OBJECTS])
-def test_contact_of_another_municipality_reaches_no_krefeld_object(world, name, method):
-    """Direct object URLs of another tandem's data are 403 or 404, reading and writing."""
+def test_contact_of_another_municipality_reaches_no_krefeld_object(world, name, method, role):
+    """Direct object URLs of another tandem's data are 403 or 404, reading and writing; for
+    another city's contact and for staff who have not set up their second factor."""
     url = route_for(name).url(name, world)
-    response = getattr(client_for(world, "other_contact"), method)(url, {"save": "1"})
+    response = getattr(client_for(world, role), method)(url, {"save": "1"})
     finish(response)
     assert response.status_code in (403, 404), f"{method.upper()} {url}: {response.status_code}"
 

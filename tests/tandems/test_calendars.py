@@ -25,10 +25,12 @@ from tandems.services import (
 from tests.factories import (
     CityFactory,
     ProgrammeFactory,
+    StaffFactory,
     UserFactory,
     meeting_factory,
     member_contact,
     tandem_factory,
+    with_second_factor,
 )
 
 pytestmark = pytest.mark.django_db
@@ -182,9 +184,22 @@ def test_feed_personal_lists_only_the_members_tandem(client, tandem):
 
 def test_feed_personal_of_staff_lists_all_meetings(client, tandem):
     meetings = [meeting_factory(tandem), meeting_factory(tandem_factory())]
-    feed = calendar_feed_get(user=UserFactory(is_staff=True))
+    feed = calendar_feed_get(user=StaffFactory())
     uids = {str(e["UID"]) for e in events(client.get(feed_url(feed)).content)}
     assert uids == {f"{m.uid}@vernetztineuropa" for m in meetings}
+
+
+def test_feed_of_staff_without_a_second_factor_is_an_ordinary_users(client, tandem):
+    """Checked at each fetch: the owner's staff rights wait for their authenticator app."""
+    mine, other = meeting_factory(tandem), meeting_factory(tandem_factory())
+    owner = member_contact(tandem, is_staff=True)
+    feed = calendar_feed_get(user=owner)
+    uids = {str(e["UID"]) for e in events(client.get(feed_url(feed)).content)}
+    assert uids == {f"{mine.uid}@vernetztineuropa"}
+    assert f"{other.uid}@" not in client.get(feed_url(feed)).content.decode()
+    with_second_factor(owner)
+    uids = {str(e["UID"]) for e in events(client.get(feed_url(feed)).content)}
+    assert uids == {f"{m.uid}@vernetztineuropa" for m in (mine, other)}
 
 
 def test_feed_keeps_cancelled_meetings_marked_cancelled(client, tandem):
@@ -233,7 +248,7 @@ def test_feed_query_count_is_constant_with_2_or_20_meetings(client, django_asser
     programme = ProgrammeFactory(max_tandems=20)
     starts = [datetime(year, month, 10, 10, tzinfo=BERLIN)
               for year in (2022, 2023, 2024) for month in (6, 10)]
-    staff_feed = calendar_feed_get(user=UserFactory(is_staff=True))
+    staff_feed = calendar_feed_get(user=StaffFactory())
 
     def add_tandem_with(count):
         tandem = tandem_factory(programme=programme)
@@ -267,8 +282,8 @@ def test_viewable_tandems_match_the_view_tandem_rule(tandem):
     left = member_contact(tandem, german=False)
     membership_end(membership=tandem.memberships.get(city__country="NL"),
                    left_on=date(2024, 1, 1))
-    users = [UserFactory(is_staff=True), UserFactory(), member_contact(tandem),
-             member_contact(other, verified=False), left]
+    users = [StaffFactory(), StaffFactory(second_factor=False), UserFactory(),
+             member_contact(tandem), member_contact(other, verified=False), left]
     for user in users:
         allowed = {t for t in Tandem.objects.all() if user.has_perm("tandems.view_tandem", t)}
         assert set(viewable_tandems(user)) == allowed, user

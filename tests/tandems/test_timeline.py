@@ -14,7 +14,7 @@ from programme.models import Programme
 from tandems.enums import MeetingStatus
 from tandems.selectors import TIMELINE_LABEL_WIDTH, TIMELINE_YEAR_WIDTH, timeline
 from tandems.services import meeting_set_status
-from tests.factories import meeting_factory, member_contact, tandem_factory
+from tests.factories import meeting_factory, member_contact, tandem_factory, with_second_factor
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -32,7 +32,7 @@ def shapes(html, kind):
 
 
 def test_staff_see_every_tandem_with_its_places_and_meetings(client, seeded):
-    client.force_login(User.objects.get(email="staff@example.org"))
+    client.force_login(with_second_factor(User.objects.get(email="staff@example.org")))
     html = client.get(URL).content.decode()
     for pair in ("Krefeld – Venlo", "Hamm – Arezzo", "Pirna – Bolesławiec"):
         assert pair in html
@@ -87,7 +87,7 @@ def test_the_timeline_keeps_a_constant_query_count(client):
     staff = member_contact(tandem)
     staff.is_staff = True
     staff.save()
-    client.force_login(staff)
+    client.force_login(with_second_factor(staff))
     event(tandem.programme)
 
     def queries():

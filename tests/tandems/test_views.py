@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from programme.models import CityContact
 from tandems.models import Tandem
+from tests.factories import with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,17 @@ def test_members_see_their_own_tandem_only(client, seeded):
     assert client.get(f"/en/tandems/{mine.pk}/").status_code == 404
 
 
+def test_the_tandem_page_names_only_verified_contacts(client, seeded):
+    """Someone who named Krefeld when starting a draft is not shown as its contact."""
+    tandem = Tandem.objects.get(memberships__city__name="Krefeld", memberships__left_on=None)
+    claimant = User.objects.create_user("claimant@example.org", "x")
+    CityContact.objects.create(user=claimant, city=tandem.memberships.get(
+        city__name="Krefeld").city)
+    client.force_login(User.objects.get(email="krefeld@example.org"))
+    page = client.get(f"/de/tandems/{tandem.pk}/").content.decode()
+    assert "krefeld@example.org" in page and "claimant@example.org" not in page
+
+
 def test_a_withdrawn_citys_contacts_no_longer_see_the_tandem(client, seeded):
     sofia_contact = User.objects.create_user("sofia@example.org", "x")
     CityContact.objects.create(user=sofia_contact, city_id=Tandem.objects.get(
@@ -47,7 +59,7 @@ def test_tandem_pages_keep_a_constant_query_count(client, seeded):
     from tandems.services import tandem_set_topics
 
     tandem = Tandem.objects.get(memberships__city__name="Hamm")
-    client.force_login(User.objects.get(email="staff@example.org"))
+    client.force_login(with_second_factor(User.objects.get(email="staff@example.org")))
     detail, public = f"/de/tandems/{tandem.pk}/", "/de/tandems/"
     queries(client, detail)
     before = (queries(client, detail), queries(client, public))
