@@ -18,6 +18,9 @@ import pytest
 from django.conf import settings
 
 CHROMIUM = "/usr/bin/chromium"
+# How long a started process may take to come up: only bounds a hang, since a busy machine
+# may take many seconds to import Django and Celery.
+READY_TIMEOUT = 120
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -51,6 +54,35 @@ def chromium_path() -> str | None:
     return None
 
 
+def reset_broker_pools():
+    """Make the Celery app look its broker pools up again, so a changed broker_url takes
+    effect.
+
+    Only the app's references are dropped: kombu keeps one pool per broker URL for the
+    whole process, so closing it would break every later publish to the same URL.
+    """
+    from config.celery import app
+
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+
+
+@contextmanager
+def celery_conf(**changes):
+    """Change the (already configured) Celery app for a block, then put everything back."""
+    from config.celery import app
+
+    saved = {name: app.conf[name] for name in changes}
+    app.conf.update(changes)
+    reset_broker_pools()
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        reset_broker_pools()
+
+
 def _read_lines(stream, lines: queue.Queue) -> None:
     for line in iter(stream.readline, ""):
         lines.put(line)
@@ -58,7 +90,8 @@ def _read_lines(stream, lines: queue.Queue) -> None:
 
 
 @contextmanager
-def celery_worker(command: list[str], queue_name: str, env: dict[str, str], ready_timeout=30):
+def celery_worker(command: list[str], queue_name: str, env: dict[str, str],
+                  ready_timeout=READY_TIMEOUT):
     """Start a Celery worker (``command`` runs ``celery``) on a queue of its own, so it never
     takes a task meant for a real worker; wait until it is ready; stop it afterwards.
 
