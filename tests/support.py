@@ -8,6 +8,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -52,6 +53,51 @@ def chromium_path() -> str | None:
     if os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK):
         return CHROMIUM
     return None
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nobody listens on: a connection is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SilentServer:
+    """Accepts connections on 127.0.0.1 and never answers: a service that hangs."""
+
+    def __init__(self):
+        self._socket = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self.port = self._socket.getsockname()[1]
+        self.connections: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _address = self._socket.accept()
+            except OSError:  # closed
+                return
+            self.connections.append(connection)
+
+    def close(self):
+        try:
+            self._socket.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread (Linux)
+        except OSError:
+            pass
+        self._socket.close()
+        self._thread.join(timeout=5)
+        for connection in self.connections:
+            connection.close()
+
+
+@contextmanager
+def silent_server():
+    server = SilentServer()
+    try:
+        yield server
+    finally:
+        server.close()
 
 
 def reset_broker_pools():
