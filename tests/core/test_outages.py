@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.db import transaction
 from django.test import Client, override_settings
-from hypothesis import find
+from hypothesis import HealthCheck, find
 from hypothesis import settings as hypothesis_settings
 
 from casestudies.enums import CaseStudyStatus
@@ -29,8 +29,10 @@ from tests.support import celery_conf, closed_port
 
 pytestmark = pytest.mark.django_db
 
-# The first good value of each field, the same every time (no example database).
-FIRST = hypothesis_settings(database=None, max_examples=10)
+# The first good value of each field, the same every time (no example database), on a
+# machine of any speed (no deadline, no health check about slowness).
+FIRST = hypothesis_settings(database=None, max_examples=10, deadline=None,
+                            suppress_health_check=list(HealthCheck))
 
 
 @pytest.fixture(autouse=True)

@@ -56,15 +56,17 @@ def test_a_page_is_503_in_english_under_en(database_down):
     assert "The site is unavailable for a moment" in response.content.decode()
 
 
-def test_a_failure_in_the_session_middleware_is_503_too(client, database_down):
-    # Logged in: the session is read by the middleware, before any view runs. Django turns
-    # that exception into a response right there, which is why the handler is handler500.
+def test_a_failure_in_a_middleware_is_503_too(client, database_down, caplog):
+    # Logged in, under /admin/: the staff two-factor middleware reads the user (and so the
+    # session) before any view runs. Django turns that exception into a response right
+    # there, which is why the handler is handler500.
     client.force_login(UserFactory())
     client.raise_request_exception = False
     database_down()
-    response = client.get("/de/interessenbekundung/")
+    response = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 503
-    assert "Die Website ist gerade nicht erreichbar" in response.content.decode()
+    assert "The site is unavailable for a moment" in response.content.decode()
+    assert "accounts/middleware.py" in caplog.text, "raised in the middleware"
 
 
 def test_a_refused_form_shows_what_was_typed_and_can_send_it_again(client, database_down):
