@@ -1,7 +1,11 @@
--- wrk script: a fixed number of requests. wrk itself only knows a duration, so the thread
--- that receives the last counted response stops wrk's main thread early (SIGINT, which
--- wrk handles as "stop now and report"). done() prints the figures as one JSON line;
--- latencies are in microseconds.
+-- wrk script: a fixed number of requests. wrk itself only knows a duration. The thread that
+-- receives the last counted response stops its own event loop at once (wrk.thread:stop(),
+-- synchronous, in that thread) and wakes wrk's main thread (SIGINT, which wrk handles as
+-- "stop now and report"). Only the answers already read in that same pass of the event loop
+-- are counted too: with one thread (load.py runs wrk with --threads 1) and one request in
+-- flight per connection, wrk reports at least WRK_REQUESTS and at most WRK_REQUESTS +
+-- connections - 1 answers, however fast or busy the machine is. done() prints the figures as
+-- one JSON line; latencies are in microseconds.
 local ffi = require("ffi")
 ffi.cdef [[
   int getpid(void);
@@ -15,6 +19,7 @@ local seen = 0
 function response(status, headers, body)
   seen = seen + 1
   if seen == limit then
+    wrk.thread:stop()
     local pid = ffi.C.getpid()
     ffi.C.syscall(SYS_tgkill, ffi.cast("long", pid), ffi.cast("long", pid),
                   ffi.cast("long", SIGINT))

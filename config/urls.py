@@ -10,6 +10,8 @@ from tandems.views import calendars
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "#vernetztinEuropa"
 admin.site.site_title = "#vernetztinEuropa"
+# An unreachable database answers 503 in the page's language, keeping a refused form's input.
+handler500 = "core.views.server_error"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

@@ -3,7 +3,8 @@
 Log-in, sign-up and password reset are limited by allauth (``ACCOUNT_RATE_LIMITS``); this
 covers the project's own submissions. ``RATE_LIMITS=0`` in the environment switches both
 off, for a benchmark. The counts live in the cache (Redis in production), per person and
-form, in fixed windows.
+form, in fixed windows. While Redis is down the limit lets every post through (the cache's
+``add`` reports success, core/cache.py): a lost limit is better than a lost submission.
 """
 
 from functools import wraps

@@ -8,6 +8,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -18,6 +19,9 @@ import pytest
 from django.conf import settings
 
 CHROMIUM = "/usr/bin/chromium"
+# How long a started process may take to come up: only bounds a hang, since a busy machine
+# may take many seconds to import Django and Celery.
+READY_TIMEOUT = 120
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -51,6 +55,80 @@ def chromium_path() -> str | None:
     return None
 
 
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nobody listens on: a connection is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SilentServer:
+    """Accepts connections on 127.0.0.1 and never answers: a service that hangs."""
+
+    def __init__(self):
+        self._socket = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self.port = self._socket.getsockname()[1]
+        self.connections: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _address = self._socket.accept()
+            except OSError:  # closed
+                return
+            self.connections.append(connection)
+
+    def close(self):
+        try:
+            self._socket.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread (Linux)
+        except OSError:
+            pass
+        self._socket.close()
+        self._thread.join(timeout=5)
+        for connection in self.connections:
+            connection.close()
+
+
+@contextmanager
+def silent_server():
+    server = SilentServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def reset_broker_pools():
+    """Make the Celery app look its broker pools up again, so a changed broker_url takes
+    effect.
+
+    Only the app's references are dropped: kombu keeps one pool per broker URL for the
+    whole process, so closing it would break every later publish to the same URL.
+    """
+    from config.celery import app
+
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+
+
+@contextmanager
+def celery_conf(**changes):
+    """Change the (already configured) Celery app for a block, then put everything back."""
+    from config.celery import app
+
+    saved = {name: app.conf[name] for name in changes}
+    app.conf.update(changes)
+    reset_broker_pools()
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        reset_broker_pools()
+
+
 def _read_lines(stream, lines: queue.Queue) -> None:
     for line in iter(stream.readline, ""):
         lines.put(line)
@@ -58,7 +136,8 @@ def _read_lines(stream, lines: queue.Queue) -> None:
 
 
 @contextmanager
-def celery_worker(command: list[str], queue_name: str, env: dict[str, str], ready_timeout=30):
+def celery_worker(command: list[str], queue_name: str, env: dict[str, str],
+                  ready_timeout=READY_TIMEOUT):
     """Start a Celery worker (``command`` runs ``celery``) on a queue of its own, so it never
     takes a task meant for a real worker; wait until it is ready; stop it afterwards.
 

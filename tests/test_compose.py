@@ -35,7 +35,6 @@ APP_SERVICES = ("web", "worker", "beat")
 FRAMEWORK_VARIABLES = {"DJANGO_SETTINGS_MODULE"}
 # What a deployer would put in .env for the ${...} references in the file.
 DEPLOY_ENV = {"SECRET_KEY": "compose-test-secret-key-0123456789abcdefghijklmnopqrstuv"}
-WORKER_READY_TIMEOUT = 30
 
 _VARIABLE = re.compile(
     r"\$(?:\$|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
@@ -249,7 +248,7 @@ def test_production_settings_load_with_the_compose_environment(compose, name):
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=60,
+        timeout=120,  # only bounds a hang
     )
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
@@ -282,6 +281,5 @@ def test_celery_worker_starts_against_redis_and_reports_ready():
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
     env.update({"REDIS_URL": broker, "DEBUG": "1", "PYTHONUNBUFFERED": "1"})
     probe = f"compose-probe-{uuid.uuid4().hex[:8]}"
-    with celery_worker([str(CELERY), "-A", "config"], probe, env,
-                       ready_timeout=WORKER_READY_TIMEOUT) as log:
+    with celery_worker([str(CELERY), "-A", "config"], probe, env) as log:
         assert "ready." in log()

@@ -39,9 +39,12 @@ def server():
 def test_wrk_sends_the_fixed_number_of_requests_and_reports_percentiles(server):
     require(shutil.which("wrk"), "Debian's wrk is not installed (apt-get install wrk)")
     Plain.seen_headers.clear()
-    figures = load.wrk(server, clients=4, requests=300, cookie="sessionid=abc")
-    # It stops at 300 answers; the few already on their way still arrive.
-    assert 300 <= figures["requests"] <= 300 + 4
+    clients = 4
+    figures = load.wrk(server, clients=clients, requests=300, cookie="sessionid=abc")
+    # The thread that counts the 300th answer stops at once; the other connections' answers
+    # read in the same pass of wrk's event loop still count (one in flight each), however
+    # fast the machine (benchmarks/fixed_count.lua).
+    assert 300 <= figures["requests"] <= 300 + clients - 1
     assert figures["errors"] == 0
     assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"] <= figures["max_ms"]
     assert figures["requests_per_second"] > 0

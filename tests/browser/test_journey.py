@@ -17,7 +17,8 @@ PASSWORD = "Tandem-Geestland-2022!"
 CONFIRM_LINK = re.compile(r"https?://[^\s<>\"']+/accounts/confirm-email/[^\s<>\"']+")
 
 
-def wait_for_mail(outbox, count=1, timeout=10.0):
+def wait_for_mail(outbox, count=1, timeout=60.0):
+    """Wait until the outbox holds ``count`` mails (the timeout only bounds a hang)."""
     deadline = time.monotonic() + timeout
     while len(outbox) < count and time.monotonic() < deadline:
         time.sleep(0.1)

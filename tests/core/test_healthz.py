@@ -1,7 +1,9 @@
+import threading
+
 import pytest
 from django.db import connection
 
-from tests.support import redis_url, require
+from tests.support import closed_port, redis_url, require, silent_server
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +24,31 @@ def test_healthz_reports_a_reachable_broker(client, settings):
 
 
 def test_healthz_is_503_when_the_broker_is_down(client, settings):
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port()}/0"
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "broker": "error", "status": "error"}
+
+
+def test_healthz_reports_a_broker_that_hangs_as_down_instead_of_waiting_for_it(
+        client, settings):
+    answers = []
+
+    def ask():
+        try:
+            answers.append(client.get("/healthz"))
+        finally:
+            connection.close()  # this thread's own
+
+    with silent_server() as broker:
+        settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{broker.port}/0"
+        probe = threading.Thread(target=ask)
+        probe.start()
+        probe.join(timeout=60)  # only bounds a hang: the probe gives up after its timeout
+        assert not probe.is_alive(), "/healthz waits for a broker that never answers"
+    assert broker.connections, "the probe did reach the silent broker"
+    assert answers[0].status_code == 503
+    assert answers[0].json()["broker"] == "error"
 
 
 def test_healthz_is_503_when_the_database_fails(client, settings, monkeypatch):

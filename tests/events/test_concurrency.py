@@ -60,18 +60,24 @@ def test_three_unregistering_at_once_promote_exactly_the_first_three_in_order(fu
     assert [r.status for r in registrations] == [CONFIRMED] * 3 + [WAITING] * 5
     assert [r.pk for r in waiting_list(event)] == [r.pk for r in waiting]
 
-    seen, done = [], threading.Event()
+    seen, looking, done = [], threading.Event(), threading.Event()
 
     def watch():  # what other requests see meanwhile: never more than the places
         try:
-            while not done.is_set():
+            while True:
                 seen.append(Registration.objects.filter(event=event, status=CONFIRMED).count())
+                looking.set()
+                if done.is_set():
+                    break
                 time.sleep(0.001)
         finally:
+            looking.set()
             connection.close()
 
     watcher = threading.Thread(target=watch)
     watcher.start()
+    # The race starts once the watcher has looked, so it looks during it on any machine.
+    looking.wait(timeout=120)  # only bounds a hang
     try:
         errors = run_at_once(lambda r: registration_cancel(registration=r), confirmed)
     finally:
