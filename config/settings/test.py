@@ -26,8 +26,10 @@ if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = "vie-test"  # noqa: F405
     # pytest-xdist: the tests empty the cache (FLUSHDB), so each worker gets a Redis
     # database of its own: gw0 the configured one, gw1 eight above it.
+    # Subprocesses the tests start (a Celery worker) inherit the shifted URL and the marker.
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    if _worker.startswith("gw") and _worker[2:].isdigit():
+    if (_worker.startswith("gw") and _worker[2:].isdigit()
+            and os.environ.get("VIE_REDIS_PER_WORKER") != _worker):
         from urllib.parse import urlsplit, urlunsplit
 
         _parts = urlsplit(REDIS_URL)  # noqa: F405
@@ -35,6 +37,7 @@ if REDIS_URL:  # noqa: F405
         _db = (_base + 8 * int(_worker[2:])) % 16
         REDIS_URL = urlunsplit(_parts._replace(path=f"/{_db}"))
         CACHES["default"]["LOCATION"] = CELERY_BROKER_URL = REDIS_URL  # noqa: F405
+        os.environ.update(REDIS_URL=REDIS_URL, VIE_REDIS_PER_WORKER=_worker)
 ACCOUNT_RATE_LIMITS = False
 RATE_LIMITS = False  # tests that check a limit switch it on
 # Serve static files from the app directories; tests run without collectstatic.
