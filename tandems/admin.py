@@ -158,6 +158,8 @@ class TandemAdmin(SimpleHistoryAdmin):
         obj.pk = tandem.pk
 
     def save_formset(self, request, form, formset, change):
+        # Nothing is saved by the formset itself; the admin's change message reads these.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if formset.model is not TandemTopic:
             return
         topics = {f.cleaned_data["topic"]: f.cleaned_data["lighthouse"] for f in formset.forms
@@ -239,6 +241,8 @@ class MeetingDocumentInline(admin.TabularInline):
 
     @admin.display(description=_("file"))
     def download(self, obj):
+        if obj.pk is None:  # a row a tampered post made up: no file to link to
+            return "–"
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.name)
 
 
