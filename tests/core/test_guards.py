@@ -27,10 +27,11 @@ def denies_features(response) -> bool:
 
 # -- Permissions-Policy -----------------------------------------------------------------------
 
-def test_a_page_a_static_file_a_cached_page_and_an_error_deny_the_browser_features(client,
-                                                                                  seeded):
+def test_a_page_a_static_file_a_cached_page_and_an_error_deny_the_browser_features(
+        client, seeded, django_assert_num_queries):
     assert denies_features(client.get("/de/"))
-    assert denies_features(client.get("/de/"))  # answered from the public page cache
+    with django_assert_num_queries(0):  # answered from the public page cache
+        assert denies_features(client.get("/de/"))
     static = client.get("/static/css/site.css")
     b"".join(static.streaming_content)
     assert static.status_code == 200
