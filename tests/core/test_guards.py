@@ -87,6 +87,11 @@ def test_a_nul_byte_in_the_path_query_or_a_form_field_is_a_400(client, request_a
     assert getattr(client, method)(path, data).status_code == 400
 
 
+def test_a_400_says_what_happened_in_german_and_english(client):
+    page = client.get("/de/?q=%00").content.decode()
+    assert "Ungültige Anfrage" in page and "Bad request" in page
+
+
 def test_a_nul_byte_in_a_cookie_is_a_400(client):
     # Django reads octal escapes in a quoted cookie value: "\000" is a NUL byte, and a
     # session key with it went to the database.
