@@ -37,7 +37,7 @@ def _keys_only(optgroups):
 
 def _is_key(field, value) -> bool:
     try:
-        field.to_python(value)
+        field.clean(value, None)  # the type, and the range of an integer column
     except ValidationError:
         return False
     return True
