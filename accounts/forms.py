@@ -3,12 +3,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Language
+from core.validators import validate_single_line
 
 
 class SignupForm(forms.Form):
     """The fields allauth's sign-up adds to e-mail and password."""
 
     name = forms.CharField(label=_("Full name"), max_length=150, required=True,
+                           validators=[validate_single_line],
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
     language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices,
                                  help_text=_("We write to you in this language."))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
 from accounts.enums import Language
+from core.validators import validate_single_line
 
 
 class EmailUserManager(UserManager):
@@ -42,7 +43,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person using the platform, identified by e-mail, addressed in their language."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    name = models.CharField(_("name"), max_length=150, blank=True)
+    name = models.CharField(_("name"), max_length=150, blank=True,
+                            validators=[validate_single_line])
     language = models.CharField(
         _("preferred language"), max_length=2, choices=Language, default=Language.GERMAN
     )

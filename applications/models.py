@@ -14,6 +14,7 @@ from applications.enums import (
     EoiStatus,
     TopicRole,
 )
+from core.validators import validate_single_line
 from programme.countries import GERMANY
 from programme.i18n import localized
 from programme.models import Programme
@@ -88,11 +89,15 @@ class ExpressionOfInterest(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, null=True,
                                  blank=True)  # noqa: DJ001 - unique only once submitted
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
-    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
-    contact_function = models.CharField(_("function"), max_length=150, blank=True)
-    contact_department = models.CharField(_("department"), max_length=150, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=150, blank=True,
+                                    validators=[validate_single_line])
+    contact_function = models.CharField(_("function"), max_length=150, blank=True,
+                                        validators=[validate_single_line])
+    contact_department = models.CharField(_("department"), max_length=150, blank=True,
+                                          validators=[validate_single_line])
     contact_email = models.EmailField(_("e-mail"), blank=True)
-    contact_phone = models.CharField(_("phone"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=50, blank=True,
+                                     validators=[validate_single_line])
     # TextField's max_length only reaches forms; the validator holds on every path.
     experience = models.TextField(_("experience"), max_length=EXPERIENCE_MAX, blank=True,
                                   validators=[MaxLengthValidator(EXPERIENCE_MAX)])
@@ -100,7 +105,8 @@ class ExpressionOfInterest(models.Model):
                                   validators=[MaxLengthValidator(MOTIVATION_MAX)])
     preferred_countries = models.JSONField(_("preferred partner countries"), default=list,
                                            blank=True)
-    working_languages = models.CharField(_("working languages"), max_length=100, blank=True)
+    working_languages = models.CharField(_("working languages"), max_length=100, blank=True,
+                                         validators=[validate_single_line])
     meeting_years = models.JSONField(_("available for meetings in"), default=list, blank=True)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
@@ -175,8 +181,10 @@ class Criterion(models.Model):
     """A criterion staff score expressions of interest against (staff can edit the list)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="criteria")
-    name_de = models.CharField(_("name (German)"), max_length=150)
-    name_en = models.CharField(_("name (English)"), max_length=150)
+    name_de = models.CharField(_("name (German)"), max_length=150,
+                               validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=150,
+                               validators=[validate_single_line])
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.enums import Language
 from casestudies.enums import CaseStudyStatus, ItemKind, Level, ReviewAction
+from core.validators import validate_single_line
 from programme.i18n import localized
 from programme.models import City
 from tandems.models import Tandem
@@ -28,8 +29,10 @@ class Category(models.Model):
     """A category of barriers and drivers (managed by staff in the admin)."""
 
     slug = models.SlugField(_("short name"), unique=True)
-    name_de = models.CharField(_("name (German)"), max_length=150)
-    name_en = models.CharField(_("name (English)"), max_length=150)
+    name_de = models.CharField(_("name (German)"), max_length=150,
+                               validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=150,
+                               validators=[validate_single_line])
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(
         _("in use"), default=True,
@@ -71,7 +74,7 @@ class CaseStudy(models.Model):
 
     tandem = models.OneToOneField(Tandem, on_delete=models.PROTECT, related_name="case_study",
                                   verbose_name=_("tandem"))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     language = models.CharField(_("language"), max_length=2, choices=Language,
                                 default=Language.GERMAN)
     researchers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,

@@ -17,7 +17,13 @@ from accounts.permissions import approval_cities, review_actions, viewable_case_
 from casestudies import services
 from casestudies.citation import citation
 from casestudies.enums import CaseStudyStatus, ReviewAction
-from casestudies.forms import CaseStudyForm, ReviewForm, items_formset, ordered_items
+from casestudies.forms import (
+    CaseStudyForm,
+    CodedItemFormSet,
+    ReviewForm,
+    items_formset,
+    ordered_items,
+)
 from casestudies.models import CaseStudy, Category
 from casestudies.selectors import (
     case_study_with_items,
@@ -138,7 +144,7 @@ def review_step(request, pk):
     return redirect(case_study)
 
 
-@login_required_keeping_post()
+@login_required_keeping_post(CaseStudyForm, formsets={"items": CodedItemFormSet})
 def case_study_edit(request, pk):
     case_study = case_study_or_404(request, pk, "casestudies.change_casestudy")
     try:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.formatting import deadline_text
+from core.validators import validate_single_line
 from events.enums import EventKind, RegistrationStatus
 from events.validators import validate_event_place, validate_event_times
 from programme.models import City, Programme
@@ -23,12 +24,13 @@ class Event(models.Model):
                                   verbose_name=_("programme"))
     kind = models.CharField(_("kind"), max_length=10, choices=EventKind,
                             default=EventKind.WORKSHOP)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     format = models.CharField(_("format"), max_length=8, choices=MeetingFormat,
                               default=MeetingFormat.ON_SITE)
-    place = models.CharField(_("place"), max_length=300, blank=True)
+    place = models.CharField(_("place"), max_length=300, blank=True,
+                             validators=[validate_single_line])
     link = models.URLField(_("online link"), max_length=500, blank=True)
     description = models.TextField(_("description"), max_length=5000, blank=True)
     capacity = models.PositiveIntegerField(

@@ -3,9 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.models import CityTopic
 
+# The population column is an integer: a larger number is a typo, not a city.
+POPULATION_MAX = 2_147_483_647
+
 
 class CityProfileForm(forms.Form):
-    population = forms.IntegerField(label=_("Population"), min_value=1, required=False)
+    population = forms.IntegerField(label=_("Population"), min_value=1,
+                                    max_value=POPULATION_MAX, required=False)
     languages = forms.CharField(label=_("Working languages"), max_length=100, required=False,
                                 help_text=_("ISO 639-1 codes separated by commas, for example "
                                             "nl,en."))

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_single_line
 from programme.countries import GERMANY, Country
 from programme.enums import DatePrecision, OrganisationRole
 from programme.i18n import localized
@@ -23,8 +24,10 @@ class Programme(models.Model):
     """The programme and the facts that the page, the info sheet and the rules read."""
 
     slug = models.SlugField(_("short name"), unique=True)
-    name_de = models.CharField(_("name (German)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_de = models.CharField(_("name (German)"), max_length=100,
+                               validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=100,
+                               validators=[validate_single_line])
     runs_from = models.DateField(_("runs from"))
     runs_until = models.DateField(_("runs until"))
     first_meeting_year = models.PositiveSmallIntegerField(_("first meeting year"))
@@ -33,9 +36,11 @@ class Programme(models.Model):
     max_meetings_per_year = models.PositiveSmallIntegerField(
         _("meetings per tandem and year"), default=2
     )
-    contact_name = models.CharField(_("contact name"), max_length=200)
+    contact_name = models.CharField(_("contact name"), max_length=200,
+                                    validators=[validate_single_line])
     contact_email = models.EmailField(_("contact e-mail"))
-    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True,
+                                     validators=[validate_single_line])
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProgrammeQuerySet.as_manager()
@@ -73,8 +78,10 @@ class Organisation(models.Model):
         Programme, on_delete=models.CASCADE, related_name="organisations"
     )
     role = models.CharField(_("role"), max_length=10, choices=OrganisationRole)
-    name_de = models.CharField(_("name (German)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_de = models.CharField(_("name (German)"), max_length=200,
+                               validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=200,
+                               validators=[validate_single_line])
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -99,8 +106,10 @@ class Milestone(models.Model):
     precision = models.CharField(
         _("shown to the"), max_length=5, choices=DatePrecision, default=DatePrecision.DAY
     )
-    label_de = models.CharField(_("label (German)"), max_length=200)
-    label_en = models.CharField(_("label (English)"), max_length=200)
+    label_de = models.CharField(_("label (German)"), max_length=200,
+                                validators=[validate_single_line])
+    label_en = models.CharField(_("label (English)"), max_length=200,
+                                validators=[validate_single_line])
 
     class Meta:
         verbose_name = _("milestone")
@@ -125,8 +134,10 @@ class Topic(models.Model):
     """A smart-city topic a tandem can work on (managed taxonomy)."""
 
     slug = models.SlugField(_("short name"), unique=True)
-    name_de = models.CharField(_("name (German)"), max_length=150)
-    name_en = models.CharField(_("name (English)"), max_length=150)
+    name_de = models.CharField(_("name (German)"), max_length=150,
+                               validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=150,
+                               validators=[validate_single_line])
 
     class Meta:
         verbose_name = _("topic")
@@ -144,7 +155,7 @@ class Topic(models.Model):
 class City(models.Model):
     """A municipality: German ones carry their Amtlicher Gemeindeschlüssel."""
 
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, validators=[validate_single_line])
     country = models.CharField(_("country"), max_length=2, choices=Country)
     ags = models.CharField(  # noqa: DJ001 - NULL, not "", so that uniqueness skips cities without AGS
         _("municipality key (AGS)"),
@@ -162,6 +173,7 @@ class City(models.Model):
     languages = models.CharField(
         _("working languages"), max_length=100, blank=True,
         help_text=_("ISO 639-1 codes separated by commas, for example de,en."),
+        validators=[validate_single_line],
     )
     time_zone = models.CharField(_("time zone"), max_length=50, default="Europe/Berlin")
     website = models.URLField(_("website"), blank=True,
@@ -228,7 +240,8 @@ class CityContact(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_contacts"
     )
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="contacts")
-    function = models.CharField(_("function"), max_length=150, blank=True)
+    function = models.CharField(_("function"), max_length=150, blank=True,
+                                validators=[validate_single_line])
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("verified by"),

@@ -81,8 +81,13 @@ def city_profile(request, pk):
     form = CityProfileForm(request.POST if request.method == "POST" else None,
                            initial=initial, topics=topics)
     if form.is_bound and form.is_valid():
-        city_profile_update(city=city, data=form.cleaned_data, topics=form.chosen_topics())
-        messages.success(request, _("The profile has been saved."))
-        return redirect("programme:city_profile", pk=city.pk)
+        try:
+            city_profile_update(city=city, data=form.cleaned_data, topics=form.chosen_topics())
+        except ValidationError as error:  # the city's own rules, shown above the form
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The profile has been saved."))
+            return redirect("programme:city_profile", pk=city.pk)
     return render(request, "programme/city_profile.html", {"city": city, "form": form},
                   status=400 if form.is_bound else 200)

@@ -328,6 +328,8 @@ class MeetingDocumentInline(admin.TabularInline):
 
     @admin.display(description=_("file"))
     def download(self, obj):
+        if obj.pk is None:  # a row a tampered post made up: no file to link to
+            return "–"
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.name)
 
 

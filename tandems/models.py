@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.validators import validate_single_line
 from programme.models import City, Programme, Topic
 from tandems.enums import (
     LIVE_STATES,
@@ -172,7 +173,8 @@ class PairingRule(models.Model):
     partner_city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+",
                                      verbose_name=_("partner city"))
     kind = models.CharField(_("rule"), max_length=8, choices=Kind)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True,
+                            validators=[validate_single_line])
 
     class Meta:
         verbose_name = _("pairing rule")
@@ -202,7 +204,7 @@ class Meeting(models.Model):
 
     tandem = models.ForeignKey(Tandem, on_delete=models.CASCADE, related_name="meetings",
                                verbose_name=_("tandem"))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     format = models.CharField(_("format"), max_length=8, choices=MeetingFormat,
@@ -210,7 +212,8 @@ class Meeting(models.Model):
     host = models.ForeignKey(City, on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("host city"))
     place = models.CharField(_("place"), max_length=300, blank=True,
-                             help_text=_("Address or room, for meetings on site."))
+                             help_text=_("Address or room, for meetings on site."),
+                             validators=[validate_single_line])
     link = models.URLField(_("online link"), max_length=500, blank=True,
                            help_text=_("Video conference link, for online and hybrid meetings."))
     # A TextField's max_length limits only the form; the validator holds on every path.
@@ -309,7 +312,7 @@ class MeetingDocument(models.Model):
                             default=DocumentKind.AGENDA)
     file = models.FileField(_("file"), upload_to=_document_path,
                             storage=private_storage, max_length=200)
-    name = models.CharField(_("file name"), max_length=200)
+    name = models.CharField(_("file name"), max_length=200, validators=[validate_single_line])
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size in bytes"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,

@@ -53,7 +53,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response gets the header, static files and cached pages too.
+    "core.guards.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Malformed requests are turned away before static files, the cache and the database.
+    "core.guards.AllowedMethodsMiddleware",
+    "core.guards.NulByteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions, locale, CSRF and auth: anonymous visitors of the public pages are
     # answered from the cache without them (core/page_cache.py).
@@ -69,6 +74,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
+    "core.guards.AdminGuardMiddleware",
     "core.middleware.InvalidFormStatusMiddleware",
 ]
 
@@ -243,6 +249,15 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# Browser features no page uses, denied on every response (core.guards).
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+    "encrypted-media", "gamepad", "geolocation", "gyroscope", "hid", "idle-detection",
+    "interest-cohort", "local-fonts", "magnetometer", "microphone", "midi", "otp-credentials",
+    "payment", "picture-in-picture", "screen-wake-lock", "serial", "speaker-selection", "usb",
+    "window-management", "xr-spatial-tracking",
+)}
 
 # Security: strict unless DEBUG; behind a proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,6 +5,8 @@ without a login and keep the address for years; each fetch asks the permission r
 so a feed shows only what its user may see today.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +25,9 @@ from tandems.models import CalendarFeed, Meeting, Membership
 from tandems.selectors import calendar_meetings, tandems_with_members
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+# What tandems.models._feed_token makes (URL-safe base64): anything else, a NUL byte
+# included, is no feed and is not looked up.
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _title(user, tandem=None) -> str:
@@ -75,6 +80,8 @@ def meeting_ics(request, pk, meeting):
 
 def feed(request, token):
     """A subscription feed: no login, the secret token is the key; a fixed number of queries."""
+    if not FEED_TOKEN.fullmatch(token):
+        raise Http404
     feed = (CalendarFeed.objects.filter(token=token, user__is_active=True)
             .select_related("user", "tandem")
             .prefetch_related(Prefetch("tandem__memberships",

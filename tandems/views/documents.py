@@ -16,6 +16,8 @@ from tandems import services
 from tandems.forms import MeetingDocumentForm
 from tandems.models import Meeting, MeetingDocument
 
+UPLOADED_FILE_CSP = "sandbox; default-src 'none'"
+
 
 def documents_context(request, meeting) -> dict:
     """Context for ``tandems/includes/meeting_documents.html`` on the meeting page."""
@@ -68,4 +70,7 @@ def document_download(request, pk, meeting, document):
     # Never let a browser guess a type and render the file inline, nor a shared cache keep it.
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private"
+    # A file can be two things at once (a PDF that is also an HTML page): should a browser
+    # ever show it, it runs no script, loads nothing and has no access to the site.
+    response["Content-Security-Policy"] = UPLOADED_FILE_CSP
     return response

@@ -15,7 +15,7 @@ from tandems.validators import validate_minutes_allowed
 from tandems.views.meetings import meeting_or_404, tandem_or_404
 
 
-@login_required_keeping_post("text", "version")
+@login_required_keeping_post(MinutesForm)
 def minutes(request, pk, meeting):
     tandem = tandem_or_404(request, pk)
     meeting = meeting_or_404(request, tandem, meeting, perm="tandems.view_minutes")

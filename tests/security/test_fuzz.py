@@ -465,6 +465,26 @@ def test_a_join_decision_with_a_next_that_is_no_url_is_not_a_500():
     assert response.status_code < 500
 
 
+@pytest.mark.parametrize("population", ["2147483648", "9" * 20])
+def test_a_population_too_big_for_its_column_is_a_message_not_a_500(population):
+    """A partner city's profile, and the start of an expression of interest."""
+    case = city_profile_case()
+    client = Client(raise_request_exception=False)
+    client.force_login(case.user)
+    before = snapshot(case)
+    response = client.post(case.url, {"population": population, "languages": "nl",
+                                      "time_zone": "Europe/Amsterdam"})
+    assert response.status_code == 400
+    assert "population" in response.context["form"].errors
+    assert differences(before, snapshot(case)) == {}
+    start = eoi_start_case()
+    client.force_login(start.user)
+    response = client.post(start.url, {"name": "Neustadt", "ags": "09162000",
+                                       "population": population})
+    assert response.status_code == 400
+    assert response.context["form"].errors
+
+
 def test_zz_fuzz_summary():
     """Print how many hostile posts were made (run with ``-s`` to see it)."""
     total = sum(RUN.values())
