@@ -29,6 +29,17 @@ def staff_client(client):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: one that activates another (a view, a
+    mail in the recipient's language) must not decide the next one's texts."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

@@ -163,6 +163,9 @@ def test_an_admin_object_id_that_is_no_key_sends_a_visitor_to_the_login():
 
 
 @pytest.mark.parametrize("query", ["foo=bar", "status__nope=1"])
-def test_the_export_with_a_lookup_the_list_refuses_is_a_400(staff_client, query):
+def test_the_export_with_a_lookup_the_list_refuses_goes_back_to_the_list_with_a_message(
+        staff_client, query):
     url = f"/admin/applications/expressionofinterest/export.csv?{query}"
-    assert staff_client.get(url).status_code == 400
+    response = staff_client.get(url, follow=True)
+    assert response.redirect_chain[0][0] == "/admin/applications/expressionofinterest/"
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
