@@ -6,12 +6,11 @@ from django.test import override_settings
 from django.urls import URLResolver, get_resolver
 
 from accounts.permissions import PROJECT_APPS
-from tests.security.test_permission_matrix import (  # noqa: F401 - `world` is a fixture
+from tests.security.test_permission_matrix import (
     COVERED,
     client_for,
     finish,
     route_for,
-    world,
 )
 
 PROJECT_MODULES = tuple(f"{app}." for app in PROJECT_APPS | {"core", "config"})
@@ -54,7 +53,7 @@ def test_no_view_at_all_is_csrf_exempt():
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["staff", "contact"])
 @override_settings(CSRF_FAILURE_VIEW="tests.security.test_csrf.csrf_refused")
-def test_post_without_a_token_is_refused_everywhere(world, role):  # noqa: F811
+def test_post_without_a_token_is_refused_everywhere(world, role):
     """POST to every URL in the matrix with CSRF checks on and no token: 403 from the CSRF
     check for each, before any view runs."""
     client = client_for(world, role, enforce_csrf_checks=True)
@@ -72,7 +71,7 @@ def test_post_without_a_token_is_refused_everywhere(world, role):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_the_same_post_with_a_token_gets_past_the_check(world):  # noqa: F811
+def test_the_same_post_with_a_token_gets_past_the_check(world):
     """The refusal above is the CSRF check's: with the token a POST reaches the view."""
     client = client_for(world, "contact", enforce_csrf_checks=True)
     client.get(route_for("notifications:preferences").url("notifications:preferences", world))

@@ -27,7 +27,6 @@ from accounts.permissions import PROJECT_APPS
 from tandems.views import calendars
 from tests.security.strategies import hostile
 from tests.security.test_permission_matrix import (
-    build_world,
     client_for,
     finish,
     route_for,
@@ -45,18 +44,6 @@ FEW = settings(max_examples=4, deadline=None, database=None,
 FILTER_VALUES = ["9" * 20, "1,x'ä"]
 #: Ids that are no primary key.
 BAD_IDS = ["abc", "9" * 20, "-1", "1.5"]
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -125,19 +124,6 @@ def build_world():
             client.force_login(user)
             world.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return world
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """One world per module, in a transaction that is rolled back at the end."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 def client_for(world, role, **options) -> Client:
