@@ -1,17 +1,11 @@
 """How a call's deadline reads: the same on the page, in the info sheet and in e-mails."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-PROGRAMME_ZONE = ZoneInfo("Europe/Berlin")
-
-
-def german_time(moment: datetime) -> datetime:
-    """Return ``moment`` in German time, whatever the server's or the user's zone."""
-    return moment.astimezone(PROGRAMME_ZONE)
+from core.clock import PROGRAMME_ZONE, german_time  # noqa: F401 - imported from here too
 
 
 def deadline_date(moment: datetime) -> str:

@@ -51,9 +51,6 @@ class Call(models.Model):
         _("practice call"), default=False,
         help_text=_("Lets newcomers try the form; never counts in facts, figures or exports."),
     )
-    # The last number in the call's references: a reference is never given twice, also
-    # after its expression of interest was deleted (applications.services._next_reference).
-    references_given = models.PositiveIntegerField(default=0, editable=False)
 
     objects = CallQuerySet.as_manager()
 

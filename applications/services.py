@@ -107,19 +107,16 @@ def _set_topics(eoi: ExpressionOfInterest, topics: dict) -> None:
 
 
 def _next_reference(call: Call) -> str:
-    """The call's next reference; ``call`` is its row, locked by the caller.
+    """The call's next reference; the caller holds the call's row lock.
 
-    The call counts the numbers it has given, so that a deleted entry's reference is never
-    given again; a reference written another way (the demo's history) is skipped as well.
+    It follows the highest reference the call has ever given, read from the history, which
+    keeps those of deleted entries too: a reference is never given twice.
     """
     prefix = f"{'TRY' if call.is_practice else 'VIE'}-{german_time(call.closes_at).year}-"
-    highest = (ExpressionOfInterest.objects.filter(call=call, reference__startswith=prefix)
+    highest = (ExpressionOfInterest.history.filter(call_id=call.pk, reference__startswith=prefix)
                .order_by(Length("reference").desc(), "-reference")
                .values_list("reference", flat=True).first() or "").removeprefix(prefix)
-    call.references_given = max(call.references_given,
-                                int(highest) if highest.isdigit() else 0) + 1
-    call.save(update_fields=["references_given"])
-    return f"{prefix}{call.references_given:04d}"
+    return f"{prefix}{(int(highest) if highest.isdigit() else 0) + 1:04d}"
 
 
 def eoi_submit(*, eoi: ExpressionOfInterest, user, now: datetime) -> ExpressionOfInterest:

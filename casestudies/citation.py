@@ -4,16 +4,13 @@ One plain-text line, the same on the PDF and wherever else a case study is cited
 """
 
 import unicodedata
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casestudies.models import CaseStudy
-
-# The year of publication is the programme's: German time, whatever the server's zone.
-GERMAN_TIME = ZoneInfo("Europe/Berlin")
+from core.clock import german_time
 
 
 def _parts(name: str) -> tuple[str, str]:
@@ -60,10 +57,10 @@ def citation(case_study: CaseStudy, version_number: int, language: str,
                       .values_list("title", flat=True).first() or case_study.title)
     with translation.override(language):
         if case_study.published_at and version_number == case_study.published_version:
-            year = str(timezone.localtime(case_study.published_at, GERMAN_TIME).year)
+            year = str(german_time(case_study.published_at).year)
         else:
             year = _("%(year)s, draft") % {
-                "year": timezone.localtime(timezone.now(), GERMAN_TIME).year}
+                "year": german_time(timezone.now()).year}
         url = settings.SITE_URL + case_study.get_absolute_url()
         programme = case_study.tandem.programme.name
     names = "; ".join(cited_name(name) for name in authors(case_study))

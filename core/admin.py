@@ -14,7 +14,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -23,7 +22,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper, ObjDiffDisplay
 
-from core.downloads import GERMAN_TIME
+from core.clock import german_time
 
 
 class LabelledListEditable:
@@ -197,7 +196,7 @@ def display_value(field, value) -> str:
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, datetime):
-        return date_format(timezone.localtime(value, GERMAN_TIME), "DATETIME_FORMAT")
+        return date_format(german_time(value), "DATETIME_FORMAT")
     if isinstance(value, date):
         return date_format(value, "DATE_FORMAT")
     return str(value)

@@ -12,14 +12,13 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
 
+from core.clock import german_time
+
 # A cell that starts like this is a formula to spreadsheet programs: never run people's text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Times in files are the programme's time, whatever the server's zone.
-GERMAN_TIME = ZoneInfo("Europe/Berlin")
 LIST_SEPARATOR = "; "
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,7 +45,7 @@ def _value(value):
         return value
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(GERMAN_TIME)
+            value = german_time(value)
         return value.replace(tzinfo=None, microsecond=0)
     if isinstance(value, date):
         return value

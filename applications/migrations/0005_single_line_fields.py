@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0005_call_references_given'),
+        ('applications', '0004_eoi_newest_first_index'),
     ]
 
     operations = [
