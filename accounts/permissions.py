@@ -243,17 +243,9 @@ def editable_expressions(user):
 
     if not user.is_authenticated or not user.is_active:
         return ExpressionOfInterest.objects.none()
-    spoken_for = user.city_contacts.filter(verified_at__isnull=False).values("city")
     joined = _joined(user.join_requests.all()).values("city")
     return ExpressionOfInterest.objects.filter(
-        Q(created_by=user) | Q(city__in=spoken_for) | Q(city__in=joined))
-
-
-def viewable_expressions(user):
-    """``applications.view_expressionofinterest`` as one queryset (staff: every entry)."""
-    from applications.models import ExpressionOfInterest
-
-    return ExpressionOfInterest.objects.all() if is_staff(user) else editable_expressions(user)
+        Q(created_by=user) | Q(city__in=spoken_for(user)) | Q(city__in=joined))
 
 
 def people_of_expressions(eois) -> dict:

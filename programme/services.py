@@ -62,11 +62,13 @@ def join_request_create(*, user, city: City, now: datetime) -> JoinRequest:
         if created:
             deciders = [contact.user for contact in city.contacts.filter(
                 verified_at__isnull=False, user__is_active=True).select_related("user")]
-            context = {"request": request}
+            context = {"request": request, "site_url": settings.SITE_URL}
             if not deciders:
+                # The admin's list with just this request: its actions approve or decline.
                 deciders = list(staff_members())
-                context["admin_url"] = settings.SITE_URL + reverse(
-                    "admin:programme_joinrequest_change", args=[request.pk])
+                context["admin_url"] = (settings.SITE_URL
+                                        + reverse("admin:programme_joinrequest_changelist")
+                                        + f"?id__exact={request.pk}")
             for decider in deciders:
                 if decider.pk == user.pk:
                     continue  # never asked to decide on one's own request

@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 
@@ -51,6 +52,7 @@ def test_second_person_asks_to_join_and_a_verified_contact_approves(
     request = JoinRequest.objects.get(user=colleague)
     # Told: who may decide (the verified contact), not the starter of a draft.
     assert [m.to for m in mail.outbox] == [["v@krefeld.de"]]
+    assert "/interessenbekundung/" in mail.outbox[0].body  # where to decide, as a link
     assert client.get(f"/de/interessenbekundung/{eoi.pk}/").status_code == 404
 
     # The starter works on the draft but does not decide who speaks for Krefeld.
@@ -133,7 +135,7 @@ def test_asking_twice_keeps_one_open_request(eoi):
 
 
 def test_a_municipality_without_a_verified_contact_is_decided_by_staff(
-        eoi, django_capture_on_commit_callbacks):
+        eoi, client, django_capture_on_commit_callbacks):
     """Nobody speaks for it yet: staff with a second factor are told, the claimant is not."""
     staff = StaffFactory(email="team@example.org")
     StaffFactory(second_factor=False, email="no-2fa@example.org")
@@ -141,7 +143,13 @@ def test_a_municipality_without_a_verified_contact_is_decided_by_staff(
         request = join_request_create(user=UserFactory(), city=eoi.city, now=OPEN)
     (message,) = mail.outbox
     assert message.to == [staff.email]
-    assert f"/admin/programme/joinrequest/{request.pk}/change/" in message.body
+    # The link opens the admin's list with just this request and its approve action.
+    link = next(line for line in message.body.splitlines() if "/admin/" in line)
+    client.force_login(staff)
+    page = client.get(link.removeprefix(settings.SITE_URL))
+    assert page.status_code == 200
+    assert [row.pk for row in page.context["cl"].result_list] == [request.pk]
+    assert "approve" in dict(page.context["action_form"].fields["action"].choices)
 
 
 def test_staff_deciding_their_own_request_in_the_admin_get_a_message(eoi, client):
