@@ -45,6 +45,17 @@ def test_the_tandem_page_names_only_verified_contacts(client, seeded):
     assert "krefeld@example.org" in page and "claimant@example.org" not in page
 
 
+def test_a_tandem_page_without_a_confirmed_contact_says_so(client, seeded):
+    from tests.factories import StaffFactory
+
+    tandem = Tandem.objects.get(memberships__city__name="Pirna", memberships__left_on=None)
+    assert not CityContact.objects.filter(city__memberships__tandem=tandem,
+                                          verified_at__isnull=False).exists()
+    client.force_login(StaffFactory())
+    page = client.get(f"/en/tandems/{tandem.pk}/").content.decode()
+    assert "No contact has been confirmed by the project team yet." in page
+
+
 def test_a_withdrawn_citys_contacts_no_longer_see_the_tandem(client, seeded):
     sofia_contact = User.objects.create_user("sofia@example.org", "x")
     CityContact.objects.create(user=sofia_contact, city_id=Tandem.objects.get(
