@@ -4,6 +4,7 @@ Outside CI a missing browser or service skips the test; with ``CI=true`` the
 same gap fails it, so CI can never pass by quietly skipping.
 """
 
+import html
 import os
 import queue
 import re
@@ -185,3 +186,10 @@ def celery_worker(command: list[str], queue_name: str, env: dict[str, str],
                 worker.wait(timeout=5)
         reader.join(timeout=5)
         worker.stdout.close()
+
+
+def hidden_fields(page: str) -> list[tuple[str, str]]:
+    """The (name, value) of each hidden input of an HTML page, in order (the 503 page's
+    "send again" form)."""
+    return [(html.unescape(name), html.unescape(value)) for name, value in re.findall(
+        r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)]

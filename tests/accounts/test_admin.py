@@ -33,9 +33,11 @@ def test_staff_cannot_make_anyone_superuser_or_staff(staff_client):
     person = UserFactory()
     page = staff_client.get(change_url(person)).content.decode()
     assert 'name="is_superuser"' not in page and 'name="is_staff"' not in page
-    staff_client.post(change_url(person), form_data(person, is_superuser="on", is_staff="on"))
+    response = staff_client.post(change_url(person), form_data(person, name="Neu",
+                                                               is_superuser="on", is_staff="on"))
+    assert response.status_code == 302  # saved: the flags were read only, not refused
     person.refresh_from_db()
-    assert not person.is_superuser and not person.is_staff
+    assert person.name == "Neu" and not person.is_superuser and not person.is_staff
 
 
 def test_staff_still_manage_ordinary_accounts(staff_client):
@@ -93,8 +95,10 @@ def test_bulk_delete_leaves_out_superusers_with_a_message(staff_client, superuse
 
 def test_bulk_delete_of_only_superusers_deletes_nothing(staff_client, superuser):
     response = staff_client.post("/admin/accounts/user/", {
-        "action": "delete_selected", "_selected_action": [superuser.pk]})
+        "action": "delete_selected", "post": "yes", "_selected_action": [superuser.pk]})
     assert response.status_code == 302
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("root@example.org" in m and "nicht gelöscht" in m for m in messages), messages
     assert User.objects.filter(pk=superuser.pk).exists()
 
 

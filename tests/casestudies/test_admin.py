@@ -189,7 +189,7 @@ def test_admin_category_add_fills_the_slug_and_keeps_it_after(staff_client):
     category = Category.objects.get(slug="open-data")
     page = staff_client.get(f"{CATEGORIES}{category.pk}/change/")
     assert "slug" not in page.context["adminform"].form.fields
-    refused = staff_client.get(f"{CATEGORIES}{category.pk}/delete/")
+    refused = staff_client.post(f"{CATEGORIES}{category.pk}/delete/", {"post": "yes"})
     assert refused.status_code == 302 and Category.objects.filter(pk=category.pk).exists()
 
 

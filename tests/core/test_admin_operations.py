@@ -13,8 +13,11 @@ refused, with a message, for the rows that stay on record (core.admin.keep_on_re
 that would cascade to rows kept on record (core.admin.DeleteGuard).
 """
 
+import importlib
+import re
+import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -22,6 +25,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.forms.models import model_to_dict
 from django.test import RequestFactory
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.permissions import PROJECT_APPS
@@ -268,7 +272,8 @@ def _late_entry(staff):
     from tests.factories import CallFactory, CityFactory
 
     return LateEntry.objects.create(call=CallFactory(), city=CityFactory(), reason="Krank",
-                                    expires_at=datetime(2030, 1, 1, tzinfo=UTC), granted_by=staff)
+                                    expires_at=timezone.now() + timedelta(days=30),
+                                    granted_by=staff)
 
 
 HISTORY_SAMPLES = {
@@ -441,7 +446,8 @@ def test_adding_goes_through_the_services(staff_client, monkeypatch):
     call, city = CallFactory(), CityFactory()
     assert staff_client.post("/admin/applications/lateentry/add/", {
         "call": call.pk, "city": city.pk, "reason": "Krank",
-        "expires_at_0": "2030-01-01", "expires_at_1": "00:00:00"}).status_code == 302
+        "expires_at_0": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "expires_at_1": "00:00:00"}).status_code == 302
     assert staff_client.post("/admin/tandems/tandem/add/", {
         "programme": ProgrammeFactory().pk, "german_city": CityFactory().pk,
         "partner_city": CityFactory(country="NL", ags=None).pk, "formed_on": "2022-05-17",
@@ -480,3 +486,68 @@ def test_deleting_a_user_in_the_admin_goes_through_the_account_deletion(client, 
     response = client.post(url(person, "delete"), {"post": "yes"})
     assert response.status_code == 302
     assert deleted == ["weg@example.org"]
+
+
+# -- every bulk action the table routes to a service calls it ------------------------------
+
+def _service_actions():
+    for label, ops in DECISIONS.items():
+        for action, decision in ops.actions.items():
+            if found := re.fullmatch(r"service: ([\w.]+)\.(\w+)", decision):
+                yield label, action, *found.groups()
+
+
+def _unverified_contact(staff):
+    from programme.models import CityContact
+    from tests.factories import CityFactory, UserFactory
+
+    return CityContact.objects.create(user=UserFactory(), city=CityFactory())
+
+
+def _open_join_request(staff):
+    from programme.models import JoinRequest
+    from tests.factories import CityFactory, UserFactory
+
+    return JoinRequest.objects.create(user=UserFactory(), city=CityFactory())
+
+
+def _case_study(staff):
+    from tests.casestudies.conftest import make_case_study
+
+    return make_case_study()
+
+
+ACTION_SAMPLES = {
+    "programme.CityContact": _unverified_contact,
+    "programme.JoinRequest": _open_join_request,
+    "applications.ExpressionOfInterest": lambda staff: _eoi(),
+    "tandems.Tandem": lambda staff: _tandem(),
+    "tandems.Membership": lambda staff: _tandem().memberships.first(),
+    "tandems.Meeting": lambda staff: _meeting(),
+    "casestudies.CaseStudy": _case_study,
+    "notifications.Message": lambda staff: _sent_message(),
+}
+
+
+@pytest.mark.parametrize(("label", "action", "module", "function"),
+                         list(_service_actions()), ids=lambda value: str(value))
+def test_each_bulk_action_goes_through_the_service_the_table_names(
+        staff_client, monkeypatch, label, action, module, function):
+    obj = ACTION_SAMPLES[label](staff_client.staff)
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+
+    # The service itself, and the name an admin module imported it under.
+    monkeypatch.setattr(importlib.import_module(module), function, spy)
+    model_admin = admin.site._registry[type(obj)]
+    admin_module = sys.modules[type(model_admin).__module__]
+    if hasattr(admin_module, function):
+        monkeypatch.setattr(admin_module, function, spy)
+    # The fields of the actions' confirmation pages: a reason, a last day.
+    response = staff_client.post(f"/admin/{obj._meta.app_label}/{obj._meta.model_name}/", {
+        "action": action, "_selected_action": [obj.pk], "apply": "1", "reason": "Grund",
+        "left_on": timezone.localdate().isoformat(), "post": "yes"})
+    assert response.status_code < 500
+    assert calls, f"{label} {action} did not call {module}.{function}"

@@ -9,7 +9,6 @@ PostgreSQL refuses to run as root, so as root (CI) it runs as the ``postgres`` u
 """
 
 import glob
-import html
 import os
 import pwd
 import re
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.support import READY_TIMEOUT, ROOT, closed_port, require
+from tests.support import READY_TIMEOUT, ROOT, closed_port, hidden_fields, require
 
 BIN = Path(sys.executable).parent
 
@@ -162,11 +161,6 @@ def fetch(url: str, data: list[tuple[str, str]] | None = None, opener=None) -> A
         return Answer(0, {}, b"", url)
 
 
-def hidden_fields(page: str) -> list[tuple[str, str]]:
-    return [(html.unescape(name), html.unescape(value)) for name, value in re.findall(
-        r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)]
-
-
 def test_with_postgres_down_people_get_a_503_page_and_the_site_recovers_by_itself(tmp_path):
     with private_postgres() as cluster:
         environment = site_environment(cluster.create_database("vie"))
@@ -199,3 +193,5 @@ def test_with_postgres_down_people_get_a_503_page_and_the_site_recovers_by_itsel
             again = fetch(base + "/de/accounts/password/reset/", hidden_fields(refused.text),
                           opener=browser)
             assert (again.status, again.url) == (200, base + "/de/accounts/password/reset/done/")
+        # The one worker saw the outage through and recovered: it was never booted again.
+        assert (tmp_path / "gunicorn.log").read_text().count("Booting worker") == 1

@@ -30,9 +30,18 @@ def test_healthz_is_503_when_the_broker_is_down(client, settings):
     assert response.json() == {"database": "ok", "broker": "error", "status": "error"}
 
 
-def test_healthz_reports_a_broker_that_hangs_as_down_instead_of_waiting_for_it(
-        client, settings):
-    answers = []
+def test_healthz_reports_a_broker_that_hangs_as_down_within_its_probe_timeout(
+        client, settings, monkeypatch):
+    import redis
+
+    answers, timeouts = [], []
+    from_url = redis.Redis.from_url
+
+    def recording(url, **options):
+        timeouts.append((options["socket_connect_timeout"], options["socket_timeout"]))
+        return from_url(url, **options)
+
+    monkeypatch.setattr(redis.Redis, "from_url", recording)
 
     def ask():
         try:
@@ -49,6 +58,7 @@ def test_healthz_reports_a_broker_that_hangs_as_down_instead_of_waiting_for_it(
     assert broker.connections, "the probe did reach the silent broker"
     assert answers[0].status_code == 503
     assert answers[0].json()["broker"] == "error"
+    assert timeouts == [(0.3, 0.3)], "a worker waits for the broker at most this long"
 
 
 def test_healthz_is_503_when_the_database_fails(client, settings, monkeypatch):

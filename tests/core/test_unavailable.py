@@ -4,8 +4,6 @@ Here the database "goes away" by making every new cursor fail as psycopg does wh
 PostgreSQL is down; tests/core/test_database_outage.py stops a real PostgreSQL.
 """
 
-import html
-import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +12,7 @@ from django.test import Client, RequestFactory
 
 from core import views
 from tests.factories import UserFactory
+from tests.support import hidden_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +27,6 @@ def database_down(monkeypatch):
         monkeypatch.setattr(connection, "cursor", refused)
 
     return go_down
-
-
-def hidden_fields(page: str) -> list[tuple[str, str]]:
-    return [(html.unescape(name), html.unescape(value)) for name, value in re.findall(
-        r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)]
 
 
 def test_a_page_is_503_in_german_under_de_with_retry_after(database_down):

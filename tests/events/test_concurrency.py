@@ -76,7 +76,9 @@ def test_three_unregistering_at_once_promote_exactly_the_first_three_in_order(fu
 
     watcher = threading.Thread(target=watch)
     watcher.start()
-    # The race starts once the watcher has looked, so it looks during it on any machine.
+    # The race starts once the watcher has looked, so that it keeps looking while the race
+    # runs (how often it looks during it depends on the machine; the end state below
+    # does not).
     looking.wait(timeout=120)  # only bounds a hang
     try:
         errors = run_at_once(lambda r: registration_cancel(registration=r), confirmed)

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from accounts.permissions import PROJECT_APPS
 from tandems.views import calendars
+from tests.factories import StaffFactory
 from tests.security.strategies import hostile
 from tests.security.test_permission_matrix import (
     client_for,
@@ -50,6 +51,20 @@ BAD_IDS = ["abc", "9" * 20, "-1", "1.5"]
 def staff(world) -> Client:
     """The matrix's staff member, who has set up an authenticator app."""
     return client_for(world, "staff", raise_request_exception=False)
+
+
+@pytest.fixture
+def manager(staff):
+    """``manager(model)``: a client that reaches the model's changelist: staff for the
+    platform's models, a superuser for Django's and allauth's (staff get 403 there)."""
+    def client_for_model(model) -> Client:
+        if model._meta.app_label in PROJECT_APPS:
+            return staff
+        superuser = Client(raise_request_exception=False)
+        superuser.force_login(StaffFactory(is_superuser=True))
+        return superuser
+
+    return client_for_model
 
 
 def get(client, url, query: dict | str = "") -> int:
@@ -102,24 +117,25 @@ def fixed_queries(model_admin) -> list[str]:
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
-def test_a_changelist_answers_hostile_query_strings_without_a_500(staff, model):
+def test_a_changelist_answers_hostile_query_strings_without_a_500(manager, model):
     model_admin = admin.site._registry[model]
-    url = admin_url(model, "changelist")
-    parameters = filter_parameters(staff, model)
+    client, url = manager(model), admin_url(model, "changelist")
+    assert get(client, url) == 200  # the hostile queries below reach the changelist
+    parameters = filter_parameters(client, model)
     failures = [f"{name}={value!r}: {status}" for name in parameters for value in FILTER_VALUES
-                if (status := get(staff, url, {name: value})) >= 500]
+                if (status := get(client, url, {name: value})) >= 500]
     failures += [f"{query}: {status}" for query in fixed_queries(model_admin)
-                 if (status := get(staff, url, query)) >= 500]
+                 if (status := get(client, url, query)) >= 500]
     assert not failures, f"{url}\n" + "\n".join(failures)
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
-def test_a_nul_byte_in_any_changelist_parameter_is_a_400(staff, model):
-    url = admin_url(model, "changelist")
-    parameters = filter_parameters(staff, model) + ["q", "o", "p"]
+def test_a_nul_byte_in_any_changelist_parameter_is_a_400(manager, model):
+    client, url = manager(model), admin_url(model, "changelist")
+    parameters = filter_parameters(client, model) + ["q", "o", "p"]
     if hierarchy := admin.site._registry[model].date_hierarchy:
         parameters.append(f"{hierarchy}__year")
-    statuses = {name: get(staff, url, {name: "1\x00"}) for name in parameters}
+    statuses = {name: get(client, url, {name: "1\x00"}) for name in parameters}
     assert set(statuses.values()) == {400}, statuses
 
 

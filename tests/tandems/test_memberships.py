@@ -199,6 +199,7 @@ def test_a_withdrawal_is_not_dated_before_a_meeting_the_city_hosts(tandem, citie
     # The meeting's own day is still in (the last day counts), and a cancelled meeting does
     # not hold the city back.
     assert end_sofia(tandem, date(2023, 9, 20)).left_on == date(2023, 9, 20)
+    meeting.refresh_from_db()
     assert meeting.host == cities["sofia"]
 
 
