@@ -17,12 +17,9 @@ def seeded(db):
 @pytest.fixture
 def staff_client(client):
     """A client logged in as a staff member who has set up two-factor authentication."""
-    from allauth.mfa.models import Authenticator
+    from tests.factories import StaffFactory
 
-    from tests.factories import UserFactory
-
-    staff = UserFactory(is_staff=True)
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    staff = StaffFactory()
     client.force_login(staff)
     client.staff = staff
     return client

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.forms.models import model_to_dict
@@ -187,11 +186,9 @@ def allowed(decision: str) -> bool:
 
 @pytest.fixture
 def staff(db):
-    from tests.factories import UserFactory
+    from tests.factories import StaffFactory
 
-    user = UserFactory(is_staff=True)
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    return user
+    return StaffFactory()
 
 
 @pytest.fixture

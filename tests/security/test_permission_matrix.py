@@ -10,7 +10,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -33,7 +32,7 @@ from programme.services import join_request_create, partner_invite
 from tandems.enums import MeetingStatus
 from tandems.models import Meeting, PairingRule, Tandem
 from tandems.services import calendar_feed_get, document_add, minutes_save
-from tests.factories import UserFactory, member_contact
+from tests.factories import StaffFactory, UserFactory, member_contact, with_second_factor
 
 # "staff_without_2fa": a staff account that has not set up its authenticator app; it has an
 # ordinary user's rights (accounts.permissions.is_staff), so it gets each URL's default
@@ -83,8 +82,7 @@ def build_world():
     seed(now=now)
     krefeld = Tandem.objects.get(memberships__city__name="Krefeld")
     hamm = Tandem.objects.get(memberships__city__name="Hamm")
-    staff = User.objects.get(email="staff@example.org")
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    staff = with_second_factor(User.objects.get(email="staff@example.org"))
     researchers = Group.objects.get(name=RESEARCHERS_GROUP)
     researcher, other_researcher = UserFactory(), UserFactory()
     researcher.groups.add(researchers)
@@ -108,7 +106,7 @@ def build_world():
         users={"anonymous": None, "contact": contact, "other_contact": member_contact(hamm),
                "partner": member_contact(krefeld, german=False), "researcher": researcher,
                "other_researcher": other_researcher, "staff": staff,
-               "staff_without_2fa": UserFactory(is_staff=True)},
+               "staff_without_2fa": StaffFactory(second_factor=False)},
         tandem=krefeld, meeting=meeting, document=document, case_study=case_study,
         eoi=ExpressionOfInterest.objects.get(city=city_krefeld, call__is_practice=False),
         practice_call=practice_call, event=Event.objects.order_by("starts_at").first(),
